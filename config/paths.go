@@ -1,0 +1,101 @@
+// Package config holds cgmtop's settings file and the places on disk where
+// it keeps its cache, tokens, locks and log.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/adrg/xdg"
+)
+
+// DefaultAccount names the account used when none is given.
+const DefaultAccount = "default"
+
+// Paths are the files and folders cgmtop uses. Everything below DataDir and
+// StateDir is private: folders 0700, files 0600.
+type Paths struct {
+	ConfigFile string // settings, TOML
+	DataDir    string // health data: one cache database per account
+	StateDir   string // tokens (file store), locks, log
+}
+
+// DefaultPaths follows the XDG base directory spec (and its macOS and
+// Windows equivalents, through adrg/xdg).
+func DefaultPaths() Paths {
+	return Paths{
+		ConfigFile: filepath.Join(xdg.ConfigHome, "cgmtop", "config.toml"),
+		DataDir:    filepath.Join(xdg.DataHome, "cgmtop"),
+		StateDir:   filepath.Join(xdg.StateHome, "cgmtop"),
+	}
+}
+
+// Under puts every path below root; the demo uses it to keep nothing.
+func Under(root string) Paths {
+	return Paths{
+		ConfigFile: filepath.Join(root, "config", "config.toml"),
+		DataDir:    filepath.Join(root, "data"),
+		StateDir:   filepath.Join(root, "state"),
+	}
+}
+
+var accountName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// CheckAccount rejects account names that are not safe as a folder name.
+func CheckAccount(name string) error {
+	if !accountName.MatchString(name) {
+		return fmt.Errorf("account name %q: use letters, digits, '.', '_' or '-'", name)
+	}
+	return nil
+}
+
+// AccountDataDir holds the account's cache database.
+func (p Paths) AccountDataDir(account string) string {
+	return filepath.Join(p.DataDir, "accounts", account)
+}
+
+// Database is the account's SQLite cache.
+func (p Paths) Database(account string) string {
+	return filepath.Join(p.AccountDataDir(account), "cache.db")
+}
+
+// AccountStateDir holds the account's token file (when the file store is
+// chosen) and its locks.
+func (p Paths) AccountStateDir(account string) string {
+	return filepath.Join(p.StateDir, "accounts", account)
+}
+
+// TokenFile is where the file token store keeps credentials.
+func (p Paths) TokenFile(account string) string {
+	return filepath.Join(p.AccountStateDir(account), "token.json")
+}
+
+// Lock is a lock file for one kind of work (refresh, sync) on an account.
+func (p Paths) Lock(account, name string) string {
+	return filepath.Join(p.AccountStateDir(account), name+".lock")
+}
+
+// LogFile is cgmtop's log; it never holds glucose values or credentials.
+func (p Paths) LogFile() string {
+	return filepath.Join(p.StateDir, "cgmtop.log")
+}
+
+// EnsureDir creates dir and its missing parents as 0700, and tightens dir
+// itself to 0700 if it already existed with looser permissions.
+func EnsureDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("make %s private: %w", dir, err)
+		}
+	}
+	return nil
+}
