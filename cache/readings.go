@@ -1,0 +1,248 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/cgmtop/cgmtop/client"
+)
+
+// PutReadings stores readings keyed by their UTC time (to the second),
+// replacing any stored at the same time, in one transaction. added counts
+// the readings that were not stored before.
+func (db *DB) PutReadings(ctx context.Context, rs []client.Reading) (added int, err error) {
+	err = db.write(ctx, "save readings", func(tx *sql.Tx) error {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO readings (t, dt, tz, value, status, trend, rate)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (t) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		var upd *sql.Stmt
+		for _, r := range rs {
+			t := r.Time.Unix()
+			dt, tz := displayColumns(r.Time, r.DisplayTime)
+			rate := sql.NullFloat64{Float64: r.TrendRate, Valid: r.HasRate}
+			status, trend := statusCode(r.Status), trendCode(r.Trend)
+			res, err := ins.ExecContext(ctx, t, dt, tz, r.Value, status, trend, rate)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				added++
+				continue
+			}
+			if upd == nil {
+				upd, err = tx.PrepareContext(ctx, `UPDATE readings SET dt = ?, tz = ?, value = ?, status = ?, trend = ?, rate = ? WHERE t = ?`)
+				if err != nil {
+					return err
+				}
+				defer upd.Close()
+			}
+			if _, err := upd.ExecContext(ctx, dt, tz, r.Value, status, trend, rate, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return added, nil
+}
+
+// Readings returns the readings in [from, to), oldest first, in UTC.
+func (db *DB) Readings(ctx context.Context, from, to time.Time) ([]client.Reading, error) {
+	lo, hi := secondsRange(from, to)
+	rows, err := db.r.QueryContext(ctx, `SELECT t, dt, tz, value, status, trend, rate
+		FROM readings WHERE t >= ? AND t < ? ORDER BY t`, lo, hi)
+	if err != nil {
+		return nil, db.fail("read readings", err)
+	}
+	// One reading every five minutes is the norm: size the slice for it so
+	// a 90-day load is one allocation, not a dozen doublings.
+	var zones zoneCache
+	out := make([]client.Reading, 0, expectedReadings(lo, hi))
+	for rows.Next() {
+		r, err := scanReading(rows, &zones)
+		if err != nil {
+			rows.Close()
+			return nil, db.fail("read readings", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.fail("read readings", err)
+	}
+	return out, nil
+}
+
+// Freshness returns the newest reading, the one before it and the sync
+// status. It walks the end of the readings' primary key and reads one row
+// of sync status: its cost does not grow with the history.
+func (db *DB) Freshness(ctx context.Context) (Freshness, error) {
+	var f Freshness
+	rows, err := db.r.QueryContext(ctx, `SELECT t, dt, tz, value, status, trend, rate
+		FROM readings ORDER BY t DESC LIMIT 2`)
+	if err != nil {
+		return f, db.fail("read the newest reading", err)
+	}
+	var zones zoneCache
+	for i := 0; rows.Next(); i++ {
+		r, err := scanReading(rows, &zones)
+		if err != nil {
+			rows.Close()
+			return f, db.fail("read the newest reading", err)
+		}
+		if i == 0 {
+			f.Latest = r
+		} else {
+			f.Previous = r
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return f, db.fail("read the newest reading", err)
+	}
+	f.Sync, err = db.SyncStatus(ctx)
+	return f, err
+}
+
+// scanReading decodes one row of SELECT t, dt, tz, value, status, trend, rate.
+func scanReading(rows *sql.Rows, zones *zoneCache) (client.Reading, error) {
+	var (
+		t, value, status, trend int64
+		dt, tz                  sql.NullInt64
+		rate                    sql.NullFloat64
+	)
+	if err := rows.Scan(&t, &dt, &tz, &value, &status, &trend, &rate); err != nil {
+		return client.Reading{}, err
+	}
+	return client.Reading{
+		Time:        time.Unix(t, 0).UTC(),
+		DisplayTime: zones.display(t, dt, tz),
+		Value:       int(value),
+		Status:      statusFromCode(status),
+		Trend:       trendFromCode(trend),
+		TrendRate:   rate.Float64,
+		HasRate:     rate.Valid,
+	}, nil
+}
+
+// expectedReadings is how many five-minute readings fit in [lo, hi),
+// bounded so an open-ended range does not reserve gigabytes.
+func expectedReadings(lo, hi int64) int {
+	const most = 91 * 24 * 12 // the 90-day window, and a day to spare
+	if hi <= lo {
+		return 0
+	}
+	n := (hi - lo) / 300
+	if n > most {
+		return most
+	}
+	return int(n) + 1
+}
+
+// secondsRange turns [from, to) into whole seconds so that a stored time t
+// (whole seconds) is in the range exactly when lo <= t < hi.
+func secondsRange(from, to time.Time) (lo, hi int64) {
+	lo, hi = from.Unix(), to.Unix()
+	if from.Nanosecond() > 0 {
+		lo++
+	}
+	if to.Nanosecond() > 0 {
+		hi++
+	}
+	return lo, hi
+}
+
+// displayColumns encodes a display time relative to its system time: two
+// small integers, NULL when there is no display time.
+func displayColumns(t, display time.Time) (dt, tz sql.NullInt64) {
+	if display.IsZero() {
+		return dt, tz
+	}
+	_, off := display.Zone()
+	return sql.NullInt64{Int64: display.Unix() - t.Unix(), Valid: true}, sql.NullInt64{Int64: int64(off), Valid: true}
+}
+
+// zoneCache hands out one *time.Location per zone offset, so decoding a long
+// history does not allocate a location per row.
+type zoneCache map[int64]*time.Location
+
+func (zc *zoneCache) display(t int64, dt, tz sql.NullInt64) time.Time {
+	if !dt.Valid {
+		return time.Time{}
+	}
+	d := time.Unix(t+dt.Int64, 0)
+	if tz.Int64 == 0 {
+		return d.UTC()
+	}
+	loc, ok := (*zc)[tz.Int64]
+	if !ok {
+		if *zc == nil {
+			*zc = make(zoneCache, 1)
+		}
+		loc = time.FixedZone("", int(tz.Int64))
+		(*zc)[tz.Int64] = loc
+	}
+	return d.In(loc)
+}
+
+// Status and trend are stored as small integers whose meaning is fixed here,
+// not by the order of client's constants, so reordering those cannot change
+// what an existing cache means.
+func statusCode(s client.Status) int64 {
+	switch s {
+	case client.StatusOK:
+		return 1
+	case client.StatusHigh:
+		return 2
+	case client.StatusLow:
+		return 3
+	}
+	return 0
+}
+
+func statusFromCode(c int64) client.Status {
+	switch c {
+	case 1:
+		return client.StatusOK
+	case 2:
+		return client.StatusHigh
+	case 3:
+		return client.StatusLow
+	}
+	return client.StatusUnknown
+}
+
+// trendCodes lists the trends by their stored code. Append only.
+var trendCodes = [...]client.Trend{
+	client.TrendUnknown,
+	client.TrendNone,
+	client.TrendDoubleUp,
+	client.TrendSingleUp,
+	client.TrendFortyFiveUp,
+	client.TrendFlat,
+	client.TrendFortyFiveDown,
+	client.TrendSingleDown,
+	client.TrendDoubleDown,
+	client.TrendNotComputable,
+	client.TrendRateOutOfRange,
+}
+
+func trendCode(t client.Trend) int64 {
+	for c, tt := range trendCodes {
+		if tt == t {
+			return int64(c)
+		}
+	}
+	return 0
+}
+
+func trendFromCode(c int64) client.Trend {
+	if c < 0 || c >= int64(len(trendCodes)) {
+		return client.TrendUnknown
+	}
+	return trendCodes[c]
+}
