@@ -1,0 +1,107 @@
+package syncer
+
+import (
+	"time"
+)
+
+// Timing constants of the polling policy. They are variables of the engine,
+// not settings: the sensor's cadence is fixed, and the rest only trades a
+// few seconds of freshness against a few requests.
+const (
+	// Cadence is how often the sensor records a reading.
+	Cadence = 5 * time.Minute
+	// Margin is added after the moment a reading is expected to be
+	// available, to absorb clock and scheduling jitter.
+	Margin = 2 * time.Second
+	// MinWait keeps the loop from ever spinning, whatever the clock does.
+	MinWait = time.Second
+	// RetryBase is the first wait after a poll that found the expected
+	// reading missing; each further miss doubles it, up to Cadence.
+	RetryBase = 2 * time.Second
+	// BackoffBase is the first wait after a failed pass; it doubles with
+	// each further failure, up to BackoffCap.
+	BackoffBase = 10 * time.Second
+	// BackoffCap bounds the wait after failures.
+	BackoffCap = 5 * time.Minute
+	// MaxRetryAfter bounds how long a server's Retry-After can park us, so
+	// a garbled header cannot stop syncing for a day.
+	MaxRetryAfter = time.Hour
+	// MaxLag bounds the learned upload lag (Dexcom's is about an hour in
+	// the US, more elsewhere).
+	MaxLag = 6 * time.Hour
+)
+
+// PollState is everything the scheduling rule looks at. It holds no
+// glucose values.
+type PollState struct {
+	Now    time.Time     // the clock's time at the end of the pass
+	Newest time.Time     // newest reading in the cache; zero when none
+	Lag    time.Duration // learned upload lag: reading time → available from the source
+	// Misses counts polls since Newest that came at or after the next
+	// reading was due and found nothing newer.
+	Misses int
+	// Failures counts consecutive failed passes; zero after a success.
+	Failures int
+	// RetryAfter is what the server asked for on the last failure, if any.
+	RetryAfter time.Duration
+	// Jitter is a random draw in [0, 1) spreading error retries so that
+	// many clients do not retry in step; tests pass fixed values.
+	Jitter float64
+}
+
+// NextPoll is the scheduling rule: when to ask the source again.
+//
+//   - After a failure: exponential backoff from BackoffBase to BackoffCap,
+//     with up to half of it randomised, and never sooner than Retry-After.
+//   - With no readings at all: once per Cadence.
+//   - Otherwise at Newest + Cadence + Lag + Margin, when the next reading
+//     should have reached the source.
+//   - When that moment has passed and polls found nothing: short retries
+//     growing from RetryBase to Cadence, so a late reading is picked up
+//     quickly and a sensor gap costs one request per Cadence.
+//
+// The result always lies between Now+MinWait and Now plus the longest
+// sane wait, so a clock that jumps back or forward cannot stall the loop
+// or make it spin.
+func NextPoll(s PollState) time.Time {
+	lag := min(max(s.Lag, 0), MaxLag)
+	longest := Cadence + lag + Margin
+
+	var wait time.Duration
+	switch {
+	case s.Failures > 0:
+		wait = backoff(s.Failures, s.Jitter)
+		if ra := min(s.RetryAfter, MaxRetryAfter); ra > wait {
+			wait = ra
+		}
+		longest = max(BackoffCap, min(s.RetryAfter, MaxRetryAfter))
+	case s.Newest.IsZero():
+		wait = Cadence
+	case s.Misses > 0:
+		wait = retry(s.Misses)
+	default:
+		wait = s.Newest.Add(Cadence + lag + Margin).Sub(s.Now)
+	}
+	return s.Now.Add(min(max(wait, MinWait), longest))
+}
+
+// backoff is the wait after n consecutive failures: "equal jitter", so the
+// wait is at least half the exponential step and never zero.
+func backoff(n int, jitter float64) time.Duration {
+	d := BackoffBase
+	for i := 1; i < n && d < BackoffCap; i++ {
+		d *= 2
+	}
+	d = min(d, BackoffCap)
+	jitter = min(max(jitter, 0), 1)
+	return d/2 + time.Duration(float64(d/2)*jitter)
+}
+
+// retry is the wait after n consecutive misses of an expected reading.
+func retry(n int) time.Duration {
+	d := RetryBase
+	for i := 1; i < n && d < Cadence; i++ {
+		d *= 2
+	}
+	return min(d, Cadence)
+}
