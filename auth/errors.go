@@ -1,0 +1,72 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/oauth2"
+
+	"github.com/cgmtop/cgmtop/client"
+)
+
+// oneLine squeezes text onto a single short line, so an error from outside
+// never breaks the CLI's one-line error.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 160 {
+		s = string(r[:160]) + "…"
+	}
+	return s
+}
+
+// oauthCode returns the OAuth error code of a token endpoint refusal, or "".
+func oauthCode(err error) string {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		if re.ErrorCode != "" {
+			return re.ErrorCode
+		}
+		if re.Response != nil && re.Response.StatusCode == 401 {
+			return "invalid_client"
+		}
+	}
+	return ""
+}
+
+// explainExchange turns a failed code exchange into a line the user can act
+// on. It never includes the response body, which may echo what we sent.
+func explainExchange(err error) error {
+	switch oauthCode(err) {
+	case "invalid_grant":
+		return errors.New("Dexcom refused the authorization code (already used, expired, or for another redirect URI): run `cgmtop login` again")
+	case "invalid_client", "unauthorized_client":
+		return errors.New("Dexcom refused the client id or client secret (invalid_client): check --client-id and --client-secret against your Dexcom developer app")
+	}
+	return fmt.Errorf("exchange the authorization code: %s", describe(err))
+}
+
+// describe summarises a token endpoint error without its body.
+func describe(err error) string {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		msg := "server refused"
+		if re.Response != nil {
+			msg = fmt.Sprintf("server answered HTTP %d", re.Response.StatusCode)
+		}
+		if re.ErrorCode != "" {
+			msg += " " + oneLine(re.ErrorCode)
+		}
+		if re.ErrorDescription != "" {
+			msg += ": " + oneLine(re.ErrorDescription)
+		}
+		return msg
+	}
+	return oneLine(err.Error())
+}
+
+// loginDead wraps client.ErrUnauthorized with the reason, so callers can
+// tell "log in again" from "try again later" with errors.Is.
+func loginDead(reason string) error {
+	return fmt.Errorf("%s: %w", reason, client.ErrUnauthorized)
+}
