@@ -1,0 +1,575 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/clock"
+	"github.com/cgmtop/cgmtop/config"
+)
+
+// ErrBusy means another process (or another engine in this one) is
+// syncing this account; the cache still fills, so just read it.
+var ErrBusy = errors.New("another cgmtop process is syncing this account")
+
+const (
+	// DefaultRetention is how far back the cache keeps data: all Dexcom
+	// keeps.
+	DefaultRetention = 90 * 24 * time.Hour
+	// Overlap is how far before the newest stored reading a delta fetch
+	// starts, so readings that arrive out of order are not lost; upserts
+	// make the repeats free.
+	Overlap = 15 * time.Minute
+	// recentFirst is the span the first run fetches before the rest of the
+	// history, so a new user sees today's graph at once.
+	recentFirst = 24 * time.Hour
+	// recordsLookback is how far back events and alerts are fetched again:
+	// users enter carbs and insulin after the fact. One request either way.
+	recordsLookback = 24 * time.Hour
+	// busyRecheck is how often Run checks whether the process holding the
+	// lock is gone; it reads nothing remote.
+	busyRecheck = 30 * time.Second
+	// passTimeout bounds one pass in wall time, whatever the clock.
+	passTimeout = 5 * time.Minute
+)
+
+// Keys of the engine's state in the cache's meta table, shared by every
+// process that syncs the account.
+const (
+	metaLag       = "sync.lag"        // LagModel.Est, a Go duration
+	metaLagFloor  = "sync.lag_floor"  // LagModel.Floor
+	metaBackfill  = "sync.backfill"   // "" → none yet; "recent" → last day stored; "done"
+	metaDevicesAt = "sync.devices_at" // clock time of the last device fetch, RFC 3339
+	metaRecordsAt = "sync.records_at" // clock time of the last events/alerts/calibrations fetch
+)
+
+// Options tune an Engine. The zero value is usable.
+type Options struct {
+	Clock     clock.Clock   // nil → clock.Real{}
+	LockPath  string        // cross-process single-flight lock file (config.Paths.Lock(account, "sync")); "" → no lock
+	Retention time.Duration // default 90 days
+	Log       *slog.Logger  // nil → discard. Never logs glucose values, tokens or record contents.
+	// DevicesEvery is how often devices are fetched again; default 1 hour.
+	DevicesEvery time.Duration
+	// RecordsEvery is how often events, alerts and calibrations are
+	// fetched again; default 1 hour. Each costs a request, and none of
+	// them changes the glucose picture.
+	RecordsEvery time.Duration
+}
+
+// Result is what one pass did.
+type Result struct {
+	Added      int       // new readings stored this pass
+	Newest     time.Time // newest reading in the cache after the pass
+	Next       time.Time // when the engine plans to poll next (clock time)
+	Backfilled bool      // this pass did (part of) the first-run backfill
+	Err        error     // what went wrong, in plain words (also written to the cache's SyncStatus)
+}
+
+// Engine copies one account's data from a Source into its cache. It is
+// safe for concurrent use; passes never overlap.
+type Engine struct {
+	src       client.Source
+	db        *cache.DB
+	clk       clock.Clock
+	retention time.Duration
+	devEvery  time.Duration
+	recEvery  time.Duration
+	log       *slog.Logger
+	lock      *flock.Flock // nil without LockPath
+
+	running sync.Mutex // held by a pass, or by Run for its whole life
+
+	// Scheduling state, touched only while running is held.
+	lag        LagModel
+	lagLoaded  bool
+	misses     int       // polls due since the newest reading that found nothing newer
+	lastMiss   time.Time // start of the latest poll that found nothing newer
+	failures   int
+	retryAfter time.Duration
+}
+
+// New returns an engine that syncs src into db.
+func New(src client.Source, db *cache.DB, opts Options) *Engine {
+	e := &Engine{
+		src:       src,
+		db:        db,
+		clk:       opts.Clock,
+		retention: opts.Retention,
+		devEvery:  opts.DevicesEvery,
+		recEvery:  opts.RecordsEvery,
+		log:       opts.Log,
+	}
+	if e.clk == nil {
+		e.clk = clock.Real{}
+	}
+	if e.retention <= 0 {
+		e.retention = DefaultRetention
+	}
+	if e.devEvery <= 0 {
+		e.devEvery = time.Hour
+	}
+	if e.recEvery <= 0 {
+		e.recEvery = time.Hour
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.LockPath != "" {
+		e.lock = flock.New(opts.LockPath, flock.SetPermissions(0o600))
+	}
+	return e
+}
+
+// Sync makes one pass: the first-run backfill, or the readings since the
+// newest stored one, plus devices and records when they are due. It
+// returns ErrBusy at once if another pass, here or in another process, is
+// under way. The returned error is Result.Err.
+func (e *Engine) Sync(ctx context.Context) (Result, error) {
+	if !e.running.TryLock() {
+		return Result{}, ErrBusy
+	}
+	defer e.running.Unlock()
+	if err := e.tryLock(); err != nil {
+		return Result{}, err
+	}
+	defer e.unlock()
+	res := e.pass(ctx)
+	return res, res.Err
+}
+
+// Run syncs on the sensor's cadence until ctx is done, calling onSync (if
+// not nil) after every pass. While another process syncs the account, Run
+// waits and takes over when that process stops. It returns nil when ctx
+// is done, and an error wrapping client.ErrUnauthorized when the login has
+// expired: polling cannot fix that, only `cgmtop login` can.
+func (e *Engine) Run(ctx context.Context, onSync func(Result)) error {
+	e.running.Lock()
+	defer e.running.Unlock()
+	for {
+		err := e.tryLock()
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ErrBusy) {
+			return err
+		}
+		if e.sleep(ctx, busyRecheck) != nil {
+			return nil
+		}
+	}
+	defer e.unlock()
+	for {
+		res := e.pass(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if onSync != nil {
+			onSync(res)
+		}
+		if errors.Is(res.Err, client.ErrUnauthorized) {
+			return res.Err
+		}
+		if e.sleep(ctx, res.Next.Sub(e.clk.Now())) != nil {
+			return nil
+		}
+	}
+}
+
+// sleep waits d of the engine's clock, or until ctx is done.
+func (e *Engine) sleep(ctx context.Context, d time.Duration) error {
+	d = max(d, MinWait)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-e.clk.After(d):
+		return nil
+	}
+}
+
+func (e *Engine) tryLock() error {
+	if e.lock == nil {
+		return nil
+	}
+	if err := config.EnsureDir(filepath.Dir(e.lock.Path())); err != nil {
+		return fmt.Errorf("sync lock: %w", err)
+	}
+	ok, err := e.lock.TryLock()
+	if err != nil {
+		return fmt.Errorf("sync lock %s: %w (check that the state folder is writable)", e.lock.Path(), err)
+	}
+	if !ok {
+		return ErrBusy
+	}
+	return nil
+}
+
+func (e *Engine) unlock() {
+	if e.lock != nil {
+		if err := e.lock.Unlock(); err != nil {
+			e.log.Warn("releasing the sync lock", "err", err)
+		}
+	}
+}
+
+// pass runs one sync and records its outcome in the cache.
+func (e *Engine) pass(ctx context.Context) Result {
+	ctx, cancel := context.WithTimeout(ctx, passTimeout)
+	defer cancel()
+	start := e.clk.Now()
+	var res Result
+	err := e.syncOnce(ctx, &res)
+	now := e.clk.Now()
+
+	var rl *client.RateLimitError
+	switch {
+	case err == nil:
+		e.failures, e.retryAfter = 0, 0
+	case errors.As(err, &rl):
+		e.failures, e.retryAfter = e.failures+1, rl.RetryAfter
+	default:
+		e.failures, e.retryAfter = e.failures+1, 0
+	}
+	res.Next = NextPoll(PollState{
+		Now: now, Newest: res.Newest, Lag: e.lag.Est, Misses: e.misses,
+		Failures: e.failures, RetryAfter: e.retryAfter, Jitter: rand.Float64(),
+	})
+
+	// A cancelled pass says nothing about the source; leave the status as
+	// the last real pass wrote it.
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		res.Err = err
+		return res
+	}
+	st, serr := e.db.SyncStatus(ctx)
+	if serr != nil {
+		e.log.Warn("reading the sync status", "err", serr)
+	}
+	st.LastAttempt, st.NextPoll, st.LastError = start, res.Next, ""
+	if err == nil {
+		st.LastSuccess = now
+	} else {
+		res.Err = plain(err)
+		st.LastError = res.Err.Error()
+		e.log.Warn("sync failed", "err", st.LastError, "failures", e.failures, "next", res.Next)
+	}
+	if werr := e.db.PutSyncStatus(ctx, st); werr != nil {
+		e.log.Warn("saving the sync status", "err", werr)
+		if res.Err == nil {
+			res.Err = plain(cacheErr("save the sync status", werr))
+		}
+	}
+	e.log.Debug("sync pass", "added", res.Added, "backfill", res.Backfilled,
+		"lag", e.lag.Est, "misses", e.misses, "next", res.Next.Sub(now).Round(time.Second))
+	return res
+}
+
+// syncOnce does the work of a pass, filling res as it goes so that what
+// was stored before an error is still reported.
+func (e *Engine) syncOnce(ctx context.Context, res *Result) error {
+	if err := e.loadLag(ctx); err != nil {
+		return err
+	}
+	f, err := e.db.Freshness(ctx)
+	if err != nil {
+		return cacheErr("read the newest reading", err)
+	}
+	newest := f.Latest.Time
+	res.Newest = newest
+	phase, err := e.db.Meta(ctx, metaBackfill)
+	if err != nil {
+		return cacheErr("read the sync state", err)
+	}
+	if phase != "done" {
+		res.Backfilled = true
+		return e.backfill(ctx, res, phase)
+	}
+
+	now := e.clk.Now()
+	from := newest.Add(-Overlap)
+	if newest.IsZero() {
+		from = now.Add(-recentFirst)
+	}
+	if err := e.readings(ctx, res, from, now); err != nil {
+		return err
+	}
+	if err := e.devicesIfDue(ctx, false); err != nil {
+		return err
+	}
+	if err := e.recordsIfDue(ctx, false, time.Time{}, client.DataRange{}); err != nil {
+		return err
+	}
+	return e.purge(ctx)
+}
+
+// backfill is the first run: what the account holds, the last day of
+// readings (so the user sees something at once), the rest of the history,
+// then devices and records.
+func (e *Engine) backfill(ctx context.Context, res *Result, phase string) error {
+	dr, err := e.src.DataRange(ctx)
+	if err != nil {
+		return err
+	}
+	if err := e.db.PutDataRange(ctx, dr); err != nil {
+		return cacheErr("save the data range", err)
+	}
+	now := e.clk.Now()
+	horizon := e.horizon(now)
+	if !dr.Readings.Empty() {
+		recent := later(dr.Readings.End.Add(-recentFirst), horizon)
+		if phase == "" {
+			if err := e.readings(ctx, res, recent, now); err != nil {
+				return err
+			}
+			if err := e.setMeta(ctx, metaBackfill, "recent"); err != nil {
+				return err
+			}
+		}
+		if older := later(dr.Readings.Start, horizon); older.Before(recent) {
+			if err := e.store(ctx, res, older, recent); err != nil {
+				return err
+			}
+		}
+	}
+	if err := e.devicesIfDue(ctx, true); err != nil {
+		return err
+	}
+	if err := e.recordsIfDue(ctx, true, horizon, dr); err != nil {
+		return err
+	}
+	return e.setMeta(ctx, metaBackfill, "done")
+}
+
+// horizon is where the retention window starts, aligned with the end of
+// every range the engine asks for, so 90 days are exactly three 30-day
+// requests.
+func (e *Engine) horizon(now time.Time) time.Time {
+	return rangeEnd(now).Add(-e.retention)
+}
+
+// rangeEnd is the end of every range asked for: a little after now, so a
+// source whose clock runs slightly ahead of ours is not cut short.
+func rangeEnd(now time.Time) time.Time { return now.Add(time.Minute) }
+
+// readings fetches [from, now+) and learns the upload lag from what came
+// back: this is the poll the schedule is built around.
+func (e *Engine) readings(ctx context.Context, res *Result, from, now time.Time) error {
+	prev := res.Newest
+	from = later(from, e.horizon(now))
+	start := e.clk.Now()
+	rs, err := e.src.Readings(ctx, from, rangeEnd(now))
+	end := e.clk.Now()
+	if err != nil {
+		return err
+	}
+	if err := e.put(ctx, res, rs); err != nil {
+		return err
+	}
+	if res.Newest.After(prev) {
+		e.lag.Seen(res.Newest, end, e.lastMiss)
+		e.misses, e.lastMiss = 0, time.Time{}
+		return e.saveLag(ctx)
+	}
+	if !prev.IsZero() && start.After(prev.Add(Cadence)) {
+		e.lastMiss = start
+		if !start.Before(prev.Add(Cadence + e.lag.Est)) {
+			e.misses++
+		}
+	}
+	return nil
+}
+
+// store fetches and stores readings of [from, to) without learning from
+// them: older history says nothing about the upload lag.
+func (e *Engine) store(ctx context.Context, res *Result, from, to time.Time) error {
+	rs, err := e.src.Readings(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	return e.put(ctx, res, rs)
+}
+
+func (e *Engine) put(ctx context.Context, res *Result, rs []client.Reading) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	added, err := e.db.PutReadings(ctx, rs)
+	if err != nil {
+		return cacheErr("save readings", err)
+	}
+	res.Added += added
+	for _, r := range rs {
+		if r.Time.After(res.Newest) {
+			res.Newest = r.Time
+		}
+	}
+	return nil
+}
+
+// devicesIfDue refreshes the device list when it is older than
+// DevicesEvery, or when the clock moved behind the last fetch.
+func (e *Engine) devicesIfDue(ctx context.Context, force bool) error {
+	now := e.clk.Now()
+	if !force && !e.due(ctx, metaDevicesAt, e.devEvery, now) {
+		return nil
+	}
+	ds, err := e.src.Devices(ctx)
+	if err != nil {
+		return err
+	}
+	if err := e.db.PutDevices(ctx, ds); err != nil {
+		return cacheErr("save devices", err)
+	}
+	return e.setMeta(ctx, metaDevicesAt, now.UTC().Format(time.RFC3339Nano))
+}
+
+// recordsIfDue fetches events, alerts and, for sensors that take them,
+// calibrations. On the first run it covers the whole retention window
+// (skipping kinds the data range says are empty); afterwards the last day,
+// once per RecordsEvery.
+func (e *Engine) recordsIfDue(ctx context.Context, first bool, horizon time.Time, dr client.DataRange) error {
+	now := e.clk.Now()
+	if !first && !e.due(ctx, metaRecordsAt, e.recEvery, now) {
+		return nil
+	}
+	from, to := later(now.Add(-recordsLookback), e.horizon(now)), rangeEnd(now)
+	if first {
+		from = horizon
+	}
+	if !first || !dr.Events.Empty() {
+		evs, err := e.src.Events(ctx, later(from, dr.Events.Start), to)
+		if err != nil {
+			return err
+		}
+		if err := e.db.PutEvents(ctx, evs); err != nil {
+			return cacheErr("save events", err)
+		}
+	}
+	alerts, err := e.src.Alerts(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	if err := e.db.PutAlerts(ctx, alerts); err != nil {
+		return cacheErr("save alerts", err)
+	}
+	calibrated, err := e.takesCalibrations(ctx)
+	if err != nil {
+		return err
+	}
+	if calibrated && (!first || !dr.Calibrations.Empty()) {
+		cs, err := e.src.Calibrations(ctx, later(from, dr.Calibrations.Start), to)
+		if err != nil {
+			return err
+		}
+		if err := e.db.PutCalibrations(ctx, cs); err != nil {
+			return cacheErr("save calibrations", err)
+		}
+	}
+	return e.setMeta(ctx, metaRecordsAt, now.UTC().Format(time.RFC3339Nano))
+}
+
+// takesCalibrations reports whether any of the account's devices is of a
+// generation that takes fingerstick calibrations (G7 does not).
+func (e *Engine) takesCalibrations(ctx context.Context) (bool, error) {
+	ds, err := e.db.Devices(ctx)
+	if err != nil {
+		return false, cacheErr("read devices", err)
+	}
+	for _, d := range ds {
+		if d.HasCalibrations() {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// due reports whether the fetch stamped under key is older than every, or
+// stamped in the future (the clock went back), or never happened.
+func (e *Engine) due(ctx context.Context, key string, every time.Duration, now time.Time) bool {
+	v, err := e.db.Meta(ctx, key)
+	if err != nil || v == "" {
+		return true
+	}
+	at, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return true
+	}
+	return now.Sub(at) >= every || at.After(now)
+}
+
+// purge drops what is older than the retention window; the cache deletes
+// by an indexed time column, so this is cheap enough for every pass.
+func (e *Engine) purge(ctx context.Context) error {
+	if _, err := e.db.Purge(ctx, e.clk.Now().Add(-e.retention)); err != nil {
+		return cacheErr("purge old data", err)
+	}
+	return nil
+}
+
+// loadLag reads the learned lag the first time, so a restart (or another
+// process that synced before) does not learn it again.
+func (e *Engine) loadLag(ctx context.Context) error {
+	if e.lagLoaded {
+		return nil
+	}
+	est, err := e.db.Meta(ctx, metaLag)
+	if err != nil {
+		return cacheErr("read the sync state", err)
+	}
+	floor, err := e.db.Meta(ctx, metaLagFloor)
+	if err != nil {
+		return cacheErr("read the sync state", err)
+	}
+	e.lagLoaded = true
+	d, err1 := time.ParseDuration(est)
+	f, err2 := time.ParseDuration(floor)
+	if err1 != nil || err2 != nil || d < 0 || d > MaxLag || f < 0 || f > d {
+		return nil // nothing stored, or damaged: learn afresh
+	}
+	e.lag = LagModel{Est: d, Floor: f, Known: true}
+	return nil
+}
+
+func (e *Engine) saveLag(ctx context.Context) error {
+	if err := e.setMeta(ctx, metaLag, e.lag.Est.String()); err != nil {
+		return err
+	}
+	return e.setMeta(ctx, metaLagFloor, e.lag.Floor.String())
+}
+
+func (e *Engine) setMeta(ctx context.Context, key, value string) error {
+	if err := e.db.SetMeta(ctx, key, value); err != nil {
+		return cacheErr("save the sync state", err)
+	}
+	return nil
+}
+
+// Due reports whether a sync is worth starting now given the status the
+// syncing process last wrote: a launcher such as `cgmtop status` can call
+// it before starting a background pass. A NextPoll far in the future (the
+// clock went back) counts as due.
+func Due(st cache.SyncStatus, now time.Time) bool {
+	if st.NextPoll.IsZero() || !now.Before(st.NextPoll) {
+		return true
+	}
+	return st.NextPoll.Sub(now) > max(Cadence+MaxLag+Margin, MaxRetryAfter)
+}
+
+// later returns the later of two times.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
