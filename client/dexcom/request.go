@@ -1,0 +1,329 @@
+package dexcom
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unicode"
+
+	"github.com/cgmtop/cgmtop/client"
+)
+
+// maxErrorBody bounds what is read of an error response: enough for any
+// message Dexcom sends, too little to matter if a proxy sends a page.
+const maxErrorBody = 64 << 10
+
+// get fetches {base}/v3/users/self/{endpoint}?{query} and hands the body to
+// decode. It owns the whole retry policy: one refresh after a 401, waits for
+// short rate limits, bounded backoff for 5xx and timeouts.
+func (c *Client) get(ctx context.Context, endpoint string, query url.Values, decode func(io.Reader) error) error {
+	u := c.baseURL + "/v3/users/self/" + endpoint
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	token, err := c.tokens.Token(ctx)
+	if err != nil {
+		return fmt.Errorf("dexcom %s: getting an access token: %w", endpoint, err)
+	}
+	refreshed := false
+	for attempt := 0; ; attempt++ {
+		err := c.do(ctx, u, token, decode)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("dexcom %s: %w", endpoint, ctx.Err())
+		}
+		var wait time.Duration
+		var apiErr *client.APIError
+		var rateErr *client.RateLimitError
+		switch {
+		case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized:
+			if refreshed {
+				return fmt.Errorf("dexcom %s: %w", endpoint, client.ErrUnauthorized)
+			}
+			refreshed = true
+			if token, err = c.tokens.Refresh(ctx); err != nil {
+				return fmt.Errorf("dexcom %s: refreshing the access token: %w", endpoint, err)
+			}
+			attempt-- // the refresh is not one of the bounded retries
+			continue
+		case errors.As(err, &rateErr):
+			if rateErr.RetryAfter > c.maxRateWait || exceedsDeadline(ctx, rateErr.RetryAfter) {
+				return fmt.Errorf("dexcom %s: %w", endpoint, err)
+			}
+			wait = c.backoffFor(attempt)
+			if rateErr.RetryAfter > 0 {
+				// Honour the server's wait, plus a little jitter so several
+				// cgmtop processes do not come back in lockstep.
+				wait = rateErr.RetryAfter + rand.N(c.backoff/2+1)
+			}
+		case retryable(err):
+			wait = c.backoffFor(attempt)
+		default:
+			return fmt.Errorf("dexcom %s: %w", endpoint, err)
+		}
+		if attempt >= c.maxRetries || exceedsDeadline(ctx, wait) {
+			return fmt.Errorf("dexcom %s: giving up after %d tries: %w", endpoint, attempt+1, err)
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return fmt.Errorf("dexcom %s: %w", endpoint, err)
+		}
+	}
+}
+
+// do makes one request. The response's status is mapped to an error in
+// checkResponse and nowhere else.
+func (c *Client) do(ctx context.Context, u, token string, decode func(io.Reader) error) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return fmt.Errorf("building request: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := checkResponse(resp, token); err != nil {
+		return err
+	}
+	body := &limitedReader{r: resp.Body, n: c.maxBody}
+	if err := decode(body); err != nil {
+		if errors.Is(err, ErrResponseTooLarge) {
+			return fmt.Errorf("%w (over %s): the server sent more than cgmtop reads", ErrResponseTooLarge, byteSize(c.maxBody))
+		}
+		return &decodeError{err: err}
+	}
+	// Drain a little so the connection can be reused.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	return nil
+}
+
+// checkResponse maps an HTTP status to cgmtop's error types: nil for 2xx,
+// *client.RateLimitError for 429, *client.APIError for everything else
+// (callers treat 401 and 404 specially by its StatusCode).
+func checkResponse(resp *http.Response, token string) error {
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return nil
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return &client.RateLimitError{RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	}
+	e := &client.APIError{StatusCode: resp.StatusCode}
+	e.Code, e.Message = errorMessage(body)
+	if token != "" {
+		// A server that echoes the request must not leak the token into logs.
+		e.Code = strings.ReplaceAll(e.Code, token, "[redacted]")
+		e.Message = strings.ReplaceAll(e.Message, token, "[redacted]")
+	}
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized && e.Message == "":
+		e.Message = "access token refused"
+	case resp.StatusCode == http.StatusNotFound && e.Message == "":
+		e.Message = "not found: check the Dexcom region or base URL"
+	case resp.StatusCode >= 500 && e.Message == "":
+		e.Message = "Dexcom is having trouble: try again later"
+	}
+	return e
+}
+
+// errorMessage pulls a short code and message out of the error bodies
+// Dexcom and its gateway send: {"error","error_description"},
+// {"fault":{"faultstring","detail":{"errorcode"}}}, {"code","message"},
+// {"errors":[{"message"}]}.
+func errorMessage(body []byte) (code, msg string) {
+	var b struct {
+		Error            json.RawMessage `json:"error"`
+		ErrorDescription string          `json:"error_description"`
+		Code             json.RawMessage `json:"code"`
+		Message          string          `json:"message"`
+		Fault            struct {
+			FaultString string `json:"faultstring"`
+			Detail      struct {
+				ErrorCode string `json:"errorcode"`
+			} `json:"detail"`
+		} `json:"fault"`
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		return "", ""
+	}
+	code = firstNonEmpty(rawString(b.Code), rawString(b.Error), b.Fault.Detail.ErrorCode)
+	msg = firstNonEmpty(b.ErrorDescription, b.Message, b.Fault.FaultString)
+	if msg == "" && len(b.Errors) > 0 {
+		msg = b.Errors[0].Message
+	}
+	if msg == "" {
+		// {"error":{"message":…}}
+		var nested struct {
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(b.Error, &nested) == nil {
+			msg = nested.Message
+		}
+	}
+	return clean(code, 60), clean(msg, 200)
+}
+
+// rawString returns a JSON string or number as text, and "" for anything else.
+func rawString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// clean makes server text safe to show on one terminal line.
+func clean(s string, limit int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.TrimSpace(s))
+	if r := []rune(s); len(r) > limit {
+		s = string(r[:limit]) + "…"
+	}
+	return s
+}
+
+// parseRetryAfter reads Retry-After as seconds or an HTTP date; zero when
+// absent or unreadable.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// retryable reports whether err is worth another try: a server error, a
+// timeout, or a connection that dropped mid-exchange.
+func retryable(err error) bool {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Temporary()
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return true
+	}
+	var dec *decodeError
+	if errors.As(err, &dec) {
+		return false // a body that arrived broken will arrive broken again
+	}
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED)
+}
+
+// backoffFor is exponential backoff with full jitter over the upper half:
+// base·2^attempt, scaled by a random factor in [0.5, 1).
+func (c *Client) backoffFor(attempt int) time.Duration {
+	d := c.backoff << min(attempt, 16)
+	if d <= 0 || d > maxBackoff {
+		d = maxBackoff
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// exceedsDeadline reports whether waiting d would outlast ctx, in which case
+// waiting is pointless.
+func exceedsDeadline(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && time.Until(deadline) < d
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// decodeError marks a body that arrived but could not be read as JSON.
+type decodeError struct{ err error }
+
+func (e *decodeError) Error() string { return "reading the response: " + e.err.Error() }
+func (e *decodeError) Unwrap() error { return e.err }
+
+// limitedReader is io.LimitReader that fails loudly instead of pretending
+// the body ended, so an oversized body cannot decode as a truncated one.
+type limitedReader struct {
+	r io.Reader
+	n int64 // bytes still allowed
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		// Probe one byte: a body of exactly the limit is fine.
+		var one [1]byte
+		n, err := l.r.Read(one[:])
+		if n > 0 {
+			return 0, ErrResponseTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// byteSize shows a byte count the way a user reads it.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
