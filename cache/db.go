@@ -68,7 +68,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := createPrivate(path); err != nil {
 		return nil, err
 	}
-	db, err := openWriter(ctx, path)
+	db, err := openWriter(ctx, path, len(migrations))
 	if err == nil {
 		return db, nil
 	}
@@ -83,7 +83,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := createPrivate(path); err != nil {
 		return nil, err
 	}
-	db, err = openWriter(ctx, path)
+	db, err = openWriter(ctx, path, len(migrations))
 	if err != nil {
 		return nil, err
 	}
@@ -186,9 +186,10 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + p + "?" + q.Encode()
 }
 
-// openWriter opens both pools on an existing file, vets it and brings its
-// schema up to date. A *damagedError means the file should be moved aside.
-func openWriter(ctx context.Context, path string) (*DB, error) {
+// openWriter opens both pools on an existing file, vets it and migrates it
+// to schema version target. A *damagedError means the file should be moved
+// aside.
+func openWriter(ctx context.Context, path string, target int) (*DB, error) {
 	w, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, pathError(path, "open the cache", err)
@@ -197,7 +198,7 @@ func openWriter(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	db := &DB{path: path, w: w}
-	if err := db.prepare(ctx); err != nil {
+	if err := db.prepare(ctx, target); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -219,7 +220,7 @@ func openWriter(ctx context.Context, path string) (*DB, error) {
 
 // prepare vets the file through the writer connection: is it SQLite, is it
 // ours, is it intact; then it switches to WAL and migrates.
-func (db *DB) prepare(ctx context.Context) error {
+func (db *DB) prepare(ctx context.Context, target int) error {
 	var appID, version, tables int
 	err := db.w.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id),
 		(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)`).Scan(&appID, &version, &tables)
@@ -245,7 +246,7 @@ func (db *DB) prepare(ctx context.Context) error {
 	if !strings.EqualFold(mode, "wal") {
 		return pathError(db.path, "open the cache", fmt.Errorf("the file system refused WAL mode (got %q): keep the data folder on a local disk", mode))
 	}
-	return db.migrate(ctx, len(migrations))
+	return db.migrate(ctx, target)
 }
 
 // quickCheck runs SQLite's structural check. It reads every page, which for
