@@ -121,7 +121,7 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 			printNoBrowser(out, authURL, cb)
 			paste = true
 		} else {
-			fmt.Fprintf(out, "Waiting for you to allow access (up to %s)…\n", timeout.Round(time.Second))
+			fmt.Fprintf(out, "Waiting for you to allow access (up to %s)…\n", roundDuration(timeout))
 		}
 	}
 	if paste && opts.In != nil {
@@ -152,7 +152,7 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 }
 
 func errTimedOut(d time.Duration) error {
-	return fmt.Errorf("login timed out after %s waiting for Dexcom to send you back: run `cgmtop login` again (over SSH, add --no-browser)", d.Round(time.Second))
+	return fmt.Errorf("login timed out after %s waiting for Dexcom to send you back: run `cgmtop login` again (over SSH, add --no-browser)", roundDuration(d))
 }
 
 // callback is where the redirect URI says the browser comes back to.
@@ -322,7 +322,7 @@ func (f *flow) serveCallback(w http.ResponseWriter, r *http.Request, path string
 }
 
 // A bare code as Dexcom and most servers issue them: no spaces, URL-safe.
-var bareCode = regexp.MustCompile(`^[A-Za-z0-9._~+/=-]{6,2048}$`)
+var bareCode = regexp.MustCompile(`^[A-Za-z0-9._~+/=-]{6,1000}$`)
 
 // readPasted takes lines from the terminal until one carries a login
 // result. Pasted text is never echoed back: it may be the code itself.
@@ -368,4 +368,12 @@ func randomState() string {
 	b := make([]byte, 24)
 	rand.Read(b) //nolint:errcheck // crypto/rand.Read never fails (Go ≥ 1.24)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// roundDuration shows a wait the way a person would say it.
+func roundDuration(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d
+	}
+	return d.Round(time.Second)
 }
