@@ -359,8 +359,10 @@ func (e *Engine) horizon(now time.Time) time.Time {
 }
 
 // rangeEnd is the end of every range asked for: a little after now, so a
-// source whose clock runs slightly ahead of ours is not cut short.
-func rangeEnd(now time.Time) time.Time { return now.Add(time.Minute) }
+// source whose clock runs slightly ahead of ours is not cut short, and in
+// whole seconds, the API's resolution, so that a range of exactly 90 days
+// is not rounded out to a fourth request.
+func rangeEnd(now time.Time) time.Time { return now.Add(time.Minute).Truncate(time.Second) }
 
 // readings fetches [from, now+) and learns the upload lag from what came
 // back: this is the poll the schedule is built around.

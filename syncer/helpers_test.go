@@ -1,0 +1,170 @@
+package syncer
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/client/dexcom"
+	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+)
+
+// testStart is where the tests' clocks begin.
+var testStart = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+
+// manualClock is a clock the test moves by hand; After fires at once, so
+// only Sync (never Run) is used with it.
+type manualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *manualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+func (c *manualClock) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	ch <- c.Now().Add(d)
+	return ch
+}
+
+func (c *manualClock) Wall(d time.Duration) time.Duration { return d }
+
+// tokens implements dexcom.Tokens with the emulator's real OAuth flow:
+// an auto-approved login, then refresh-token grants.
+type tokens struct {
+	oc *oauth2.Config
+
+	mu  sync.Mutex
+	tok *oauth2.Token
+}
+
+var noRedirect = &http.Client{
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	Timeout:       10 * time.Second,
+}
+
+func login(t testing.TB, s *emulator.Server) *tokens {
+	t.Helper()
+	cfg := s.Config()
+	oc := dexcom.OAuthConfig(s.URL(), cfg.ClientID, cfg.ClientSecret, cfg.RedirectURI)
+	resp, err := noRedirect.Get(oc.AuthCodeURL("st4te"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusFound {
+		t.Fatalf("login answered %d %q: %v", resp.StatusCode, resp.Header.Get("Location"), err)
+	}
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, noRedirect)
+	tok, err := oc.Exchange(ctx, loc.Query().Get("code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tokens{oc: oc, tok: tok}
+}
+
+func (k *tokens) Token(context.Context) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.tok.AccessToken, nil
+}
+
+func (k *tokens) Refresh(ctx context.Context) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, noRedirect)
+	tok, err := k.oc.TokenSource(ctx, &oauth2.Token{RefreshToken: k.tok.RefreshToken}).Token()
+	if err != nil {
+		return "", client.ErrUnauthorized
+	}
+	k.tok = tok
+	return tok.AccessToken, nil
+}
+
+// rig is an emulator, a real client logged in to it and a real cache file.
+type rig struct {
+	s    *emulator.Server
+	src  *recorder
+	db   *cache.DB
+	dir  string
+	lock string
+}
+
+func newRig(t testing.TB, cfg emulator.Config, opts ...dexcom.Option) *rig {
+	t.Helper()
+	s, err := emulator.Start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	dir := t.TempDir()
+	db, err := cache.Open(context.Background(), filepath.Join(dir, "data", "cache.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	c := dexcom.New(s.URL(), login(t, s), opts...)
+	return &rig{s: s, src: &recorder{Source: c}, db: db, dir: dir, lock: filepath.Join(dir, "state", "sync.lock")}
+}
+
+// recorder is a Source that remembers the ranges asked for, so tests can
+// check the overlap of a delta fetch.
+type recorder struct {
+	client.Source
+
+	mu     sync.Mutex
+	ranges [][2]time.Time // readings ranges, in order
+}
+
+func (r *recorder) Readings(ctx context.Context, start, end time.Time) ([]client.Reading, error) {
+	r.mu.Lock()
+	r.ranges = append(r.ranges, [2]time.Time{start, end})
+	r.mu.Unlock()
+	return r.Source.Readings(ctx, start, end)
+}
+
+func (r *recorder) lastRange() [2]time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ranges[len(r.ranges)-1]
+}
+
+// requests counts requests to the data endpoints (everything but login).
+func requests(stats map[string]int) int {
+	n := 0
+	for k, v := range stats {
+		if k != "login" {
+			n += v
+		}
+	}
+	return n
+}
+
+func diff(after, before map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range after {
+		if d := v - before[k]; d != 0 {
+			out[k] = d
+		}
+	}
+	return out
+}
