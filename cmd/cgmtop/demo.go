@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/cgmtop/cgmtop/auth"
+	"github.com/cgmtop/cgmtop/client/dexcom"
+	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/clock"
+	"github.com/cgmtop/cgmtop/config"
+)
+
+const demoAccount = "demo"
+
+// runDemo runs the whole real stack — login, client, sync, cache, monitor —
+// against the built-in emulator on loopback, in a scratch folder that is
+// deleted on exit.
+func runDemo(ctx context.Context, speed float64, std stdio) error {
+	tmp, err := os.MkdirTemp("", "cgmtop-demo-")
+	if err != nil {
+		return fmt.Errorf("demo scratch folder: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	paths := config.Under(tmp)
+	cfg, err := config.Load(config.DefaultPaths().ConfigFile) // the user's units and theme, if any
+	if err != nil {
+		cfg = config.Default()
+	}
+	cfg.TokenStore = "file"
+	e := env{paths: paths, account: demoAccount, cfg: cfg}
+
+	log, closeLog, err := openLog(paths)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+
+	clk := clock.NewScaled(time.Now(), speed)
+	redirect, err := freeRedirectURI()
+	if err != nil {
+		return err
+	}
+	srv, err := emulator.Start(emulator.Config{
+		Seed:        1,
+		Clock:       clk,
+		AutoApprove: true,
+		RedirectURI: redirect,
+		UploadLag:   30 * time.Second,
+	})
+	if err != nil {
+		return fmt.Errorf("start the Dexcom emulator: %w", err)
+	}
+	defer srv.Close()
+
+	httpClient := dexcom.NewHTTPClient()
+	oauth := dexcom.OAuthConfig(srv.URL(), emulator.DefaultClientID, emulator.DefaultClientSecret, redirect)
+	store := auth.NewFileStore(paths.TokenFile(demoAccount))
+	// The same login code path as a real login; the emulator approves at
+	// once, so "opening the browser" is a plain GET that follows its redirect
+	// to our callback.
+	tok, err := auth.Connect(ctx, store, srv.URL(), auth.LoginOptions{
+		OAuth:       oauth,
+		HTTPClient:  httpClient,
+		OpenBrowser: func(url string) error { return getAndDiscard(ctx, httpClient, url) },
+	})
+	if err != nil {
+		return fmt.Errorf("demo login: %w", err)
+	}
+	tokens := auth.NewTokenSource(store, oauth, httpClient, paths.Lock(demoAccount, "refresh"), clk)
+	tokens.Seed(tok)
+	src := dexcom.New(srv.URL(), tokens, dexcom.WithHTTPClient(httpClient), dexcom.WithUserAgent(userAgent()))
+
+	return monitor(ctx, monitorSetup{
+		env:    e,
+		source: src,
+		clock:  clk,
+		log:    log,
+		save:   nil, // the demo changes nothing of the user's
+		demo:   true,
+	})
+}
+
+// freeRedirectURI picks a free loopback port for the demo's OAuth callback.
+func freeRedirectURI() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port for the demo login: %w", err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr + "/callback", nil
+}
+
+func getAndDiscard(ctx context.Context, c *http.Client, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/clock"
+)
+
+// listFlag collects a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func runEmulate(ctx context.Context, args []string, std stdio) error {
+	fs := newFlags("emulate", "cgmtop emulate [--listen 127.0.0.1:PORT] [flags]", std)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to serve on (keep it on loopback)")
+	seed := fs.Int64("seed", 1, "sensor seed: the same seed gives the same data")
+	user := fs.String("user", "g7", "simulated user the login page preselects: g7 or g6")
+	speed := fs.Float64("speed", 1, "how many times faster than real time the emulator's clock runs")
+	lag := fs.Duration("lag", 0, "upload lag: how long after its time a reading becomes available")
+	ttl := fs.Duration("token-ttl", 2*time.Hour, "access token lifetime (sent as expires_in)")
+	redirect := fs.String("redirect-uri", emulator.DefaultRedirectURI, "the only redirect URI the login page accepts")
+	auto := fs.Bool("auto-approve", false, "approve logins at once, with no page to click")
+	var faults, scenarios listFlag
+	fs.Var(&faults, "fault", "inject a fault, e.g. egvs:429:2:retry=3s or any:slow:1:delay=5s (repeatable)")
+	fs.Var(&scenarios, "scenario", "sensor scenario, e.g. high-run or gap (repeatable; see the emulator docs)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("emulate takes no arguments, got %q", fs.Args())
+	}
+
+	cfg := emulator.Config{
+		Seed:        *seed,
+		User:        *user,
+		RedirectURI: *redirect,
+		AccessTTL:   *ttl,
+		UploadLag:   *lag,
+		AutoApprove: *auto,
+	}
+	if *speed != 1 {
+		cfg.Clock = clock.NewScaled(time.Now(), *speed)
+	}
+	for _, s := range scenarios {
+		sc, err := emulator.ParseScenario(s)
+		if err != nil {
+			return usageError("--scenario: %v", err)
+		}
+		cfg.Scenarios = append(cfg.Scenarios, sc)
+	}
+	srv, err := emulator.StartAt(cfg, *listen)
+	if err != nil {
+		return fmt.Errorf("start emulator: %w", err)
+	}
+	defer srv.Close()
+	for _, f := range faults {
+		fault, err := emulator.ParseFault(f)
+		if err != nil {
+			return usageError("--fault: %v", err)
+		}
+		srv.Inject(fault)
+	}
+
+	c := srv.Config()
+	fmt.Fprintf(std.out, `cgmtop Dexcom emulator on %[1]s (seed %[2]d, user %[3]s)
+
+  client id      %[4]s
+  client secret  %[5]s
+  redirect URI   %[6]s
+
+Log in against it:
+  cgmtop login --api-url %[1]s --client-id %[4]s --client-secret %[5]s --redirect-uri %[6]s
+
+Ctrl+C stops it.
+`, srv.URL(), c.Seed, c.User, c.ClientID, c.ClientSecret, c.RedirectURI)
+	<-ctx.Done()
+	return nil
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/cgmtop/cgmtop/config"
+)
+
+// env is what every command that touches an account needs: where things
+// live, which account, and the settings.
+type env struct {
+	paths   config.Paths
+	account string
+	cfg     config.Config
+}
+
+func loadEnv(account string) (env, error) {
+	if err := config.CheckAccount(account); err != nil {
+		return env{}, usageError("--account: %v", err)
+	}
+	paths := config.DefaultPaths()
+	cfg, err := config.Load(paths.ConfigFile)
+	if err != nil {
+		return env{}, err
+	}
+	return env{paths: paths, account: account, cfg: cfg}, nil
+}
+
+// openLog opens cgmtop's log file, private to the user. Nothing logged may
+// contain a glucose value, a token or a secret; the packages log only
+// counts, times and error classes.
+func openLog(paths config.Paths) (*slog.Logger, func(), error) {
+	path := paths.LogFile()
+	if err := config.EnsureDir(filepath.Dir(path)); err != nil {
+		return nil, nil, err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open log: %w", err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
+}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/cgmtop/cgmtop/auth"
+	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/client/dexcom"
+	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/syncer"
+)
+
+func runLogin(ctx context.Context, args []string, std stdio) error {
+	fs := newFlags("login", "cgmtop login [--client-id ID] [--client-secret SECRET] [--region us|eu|jp|sandbox | --api-url URL] [flags]", std)
+	account := fs.String("account", config.DefaultAccount, "name for this login, if you have several")
+	clientID := fs.String("client-id", os.Getenv("CGMTOP_CLIENT_ID"), "your Dexcom app's client ID (env CGMTOP_CLIENT_ID)")
+	secret := fs.String("client-secret", "", "your Dexcom app's client secret (env CGMTOP_CLIENT_SECRET; asked for when missing)")
+	region := fs.String("region", "", "Dexcom region: us, eu, jp or sandbox (default from settings, else us)")
+	apiURL := fs.String("api-url", "", "a custom Dexcom-compatible server, such as `cgmtop emulate`")
+	redirect := fs.String("redirect-uri", "", "the redirect URI registered for your app (default http://localhost:8765/callback)")
+	noBrowser := fs.Bool("no-browser", false, "print the link instead of opening a browser (automatic over SSH)")
+	storeKind := fs.String("token-store", "", "where to keep the login: keyring (default) or file (a private file, for machines with no keyring)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("login takes no arguments, got %q", fs.Args())
+	}
+	e, err := loadEnv(*account)
+	if err != nil {
+		return err
+	}
+	cfg := e.cfg
+	if *region != "" {
+		cfg.Region, cfg.APIURL = *region, ""
+	}
+	if *apiURL != "" {
+		cfg.APIURL = *apiURL
+	}
+	if *redirect != "" {
+		cfg.RedirectURI = *redirect
+	}
+	if *storeKind != "" {
+		cfg.TokenStore = *storeKind
+	}
+	if *clientID != "" {
+		cfg.ClientID = *clientID
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError("%v", err)
+	}
+	base, err := apiBase(cfg.Region, cfg.APIURL)
+	if err != nil {
+		return usageError("--region: %v", err)
+	}
+
+	in := bufio.NewReader(std.in)
+	if cfg.ClientID == "" {
+		if cfg.ClientID, err = ask(in, std, "Dexcom app client ID: ", false); err != nil {
+			return err
+		}
+	}
+	if *secret == "" {
+		*secret = os.Getenv("CGMTOP_CLIENT_SECRET")
+	}
+	if *secret == "" {
+		if *secret, err = ask(in, std, "Dexcom app client secret (hidden): ", true); err != nil {
+			return err
+		}
+	}
+	if cfg.ClientID == "" || *secret == "" {
+		return usageError("a client ID and secret are needed: register a free app at the Dexcom developer portal (see README)")
+	}
+
+	e.cfg = cfg
+	store := tokenStore(e)
+	httpClient := dexcom.NewHTTPClient()
+	oauth := dexcom.OAuthConfig(base, cfg.ClientID, *secret, cfg.RedirectURI)
+	_, err = auth.Connect(ctx, store, base, auth.LoginOptions{
+		OAuth:      oauth,
+		HTTPClient: httpClient,
+		NoBrowser:  *noBrowser || !auth.ShouldUseBrowser(),
+		In:         in,
+		Out:        std.err,
+	})
+	if err != nil {
+		return err
+	}
+	// Remember everything but the secrets, so the next login and every other
+	// command need no flags.
+	if err := config.Save(e.paths.ConfigFile, cfg); err != nil {
+		return err
+	}
+	if err := writeMarker(e, loginMarker{ClientID: cfg.ClientID, BaseURL: base, TokenStore: cfg.TokenStore, At: time.Now().UTC()}); err != nil {
+		return err
+	}
+	fmt.Fprintf(std.out, "Logged in to %s. The login is kept in %s.\n", base, store.Where())
+
+	// A first sync, so the monitor and the status line have data at once.
+	fmt.Fprintln(std.out, "Fetching your readings (up to 90 days)…")
+	n, err := syncOnce(ctx, e)
+	if err != nil {
+		fmt.Fprintf(std.out, "First sync did not finish (%v); `cgmtop` will retry.\n", err)
+		return nil
+	}
+	fmt.Fprintf(std.out, "Cached %d readings. Run `cgmtop` to watch them.\n", n)
+	return nil
+}
+
+// ask reads one line from the terminal, hidden when secret.
+func ask(in *bufio.Reader, std stdio, prompt string, secret bool) (string, error) {
+	fmt.Fprint(std.err, prompt)
+	if f, ok := std.in.(*os.File); ok && secret && term.IsTerminal(int(f.Fd())) {
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(std.err)
+		return strings.TrimSpace(string(b)), err
+	}
+	line, err := in.ReadString('\n')
+	if err != nil && line == "" {
+		return "", errors.New("no answer on the terminal: give it with a flag or environment variable")
+	}
+	return strings.TrimSpace(line), nil
+}
+
+// syncOnce runs one sync pass for the account and returns readings added.
+func syncOnce(ctx context.Context, e env) (int, error) {
+	log, closeLog, err := openLog(e.paths)
+	if err != nil {
+		return 0, err
+	}
+	defer closeLog()
+	src, err := openSource(ctx, e, log)
+	if err != nil {
+		return 0, err
+	}
+	db, err := cache.Open(ctx, e.paths.Database(e.account))
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	eng := syncer.New(src, db, syncer.Options{
+		LockPath:  e.paths.Lock(e.account, "sync"),
+		Retention: e.cfg.Retention(),
+		Log:       log,
+	})
+	res, err := eng.Sync(ctx)
+	return res.Added, err
+}
+
+func runLogout(ctx context.Context, args []string, std stdio) error {
+	fs := newFlags("logout", "cgmtop logout [--account NAME]", std)
+	account := fs.String("account", config.DefaultAccount, "which login to remove")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	e, err := loadEnv(*account)
+	if err != nil {
+		return err
+	}
+	var removed []string
+	var failed []error
+	// Both stores: the settings may have changed since the login was made.
+	// Only the chosen one must answer; the other is cleaned if it can be.
+	chosen := tokenStore(e)
+	other := auth.NewFileStore(e.paths.TokenFile(e.account))
+	if e.cfg.TokenStore == "file" {
+		other = auth.NewKeyringStore(e.account)
+	}
+	for _, s := range []auth.Store{chosen, other} {
+		_, err := s.Load(ctx)
+		if errors.Is(err, auth.ErrNoLogin) || (s != chosen && err != nil) {
+			continue
+		}
+		if err := s.Delete(ctx); err != nil {
+			failed = append(failed, fmt.Errorf("%s: %w", s.Where(), err))
+			continue
+		}
+		removed = append(removed, "login and client secret ("+s.Where()+")")
+	}
+	db := e.paths.Database(e.account)
+	if ok, _ := removeAll(db); ok {
+		removed = append(removed, "cached health data ("+db+")")
+	}
+	if err := cache.Remove(db); err != nil {
+		failed = append(failed, err)
+	}
+	for _, dir := range []string{e.paths.AccountDataDir(e.account), e.paths.AccountStateDir(e.account)} {
+		ok, err := removeAll(dir)
+		if err != nil {
+			failed = append(failed, err)
+		} else if ok {
+			removed = append(removed, "account folder "+dir)
+		}
+	}
+	if len(removed) == 0 && len(failed) == 0 {
+		fmt.Fprintf(std.out, "Nothing to remove: account %q was not logged in and has no cached data.\n", e.account)
+		return nil
+	}
+	for _, r := range removed {
+		fmt.Fprintln(std.out, "Removed", r)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("could not remove everything: %w", errors.Join(failed...))
+	}
+	return nil
+}
+
+func runAuth(ctx context.Context, args []string, std stdio) error {
+	if len(args) == 0 || args[0] != "status" {
+		return usageError("usage: cgmtop auth status [--account NAME]")
+	}
+	fs := newFlags("auth status", "cgmtop auth status [--account NAME]", std)
+	account := fs.String("account", config.DefaultAccount, "which login to show")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	e, err := loadEnv(*account)
+	if err != nil {
+		return err
+	}
+	st, err := auth.LoadStatus(ctx, tokenStore(e))
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	now := time.Now()
+	fmt.Fprintf(std.out, "Account      %s\n", e.account)
+	fmt.Fprintf(std.out, "Server       %s\n", st.BaseURL)
+	fmt.Fprintf(std.out, "Client ID    %s\n", st.ClientID)
+	fmt.Fprintf(std.out, "Login kept   %s\n", st.Where)
+	fmt.Fprintf(std.out, "Refreshed    %s\n", fmtAge(now, st.Updated))
+	if db, err := cache.OpenReader(ctx, e.paths.Database(e.account)); err == nil {
+		defer db.Close()
+		if s, err := db.SyncStatus(ctx); err == nil {
+			fmt.Fprintf(std.out, "Last sync    %s", fmtAge(now, s.LastSuccess))
+			if s.LastError != "" {
+				fmt.Fprintf(std.out, " (last attempt failed: %s)", s.LastError)
+			}
+			fmt.Fprintln(std.out)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/clock"
+	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/syncer"
+	"github.com/cgmtop/cgmtop/theme"
+	"github.com/cgmtop/cgmtop/tui"
+)
+
+func runMonitorCmd(ctx context.Context, args []string, std stdio) error {
+	fs := newFlags("cgmtop", "cgmtop [--demo] [--account NAME]", std)
+	demo := fs.Bool("demo", false, "run against the built-in Dexcom emulator: no account, no network, nothing kept")
+	speed := fs.Float64("speed", 30, "with --demo: how many times faster than real time the sensor runs")
+	account := fs.String("account", config.DefaultAccount, "which logged-in account to show")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("unknown command %q: see 'cgmtop help'", fs.Arg(0))
+	}
+	if *demo {
+		return runDemo(ctx, *speed, std)
+	}
+	e, err := loadEnv(*account)
+	if err != nil {
+		return err
+	}
+	log, closeLog, err := openLog(e.paths)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	src, err := openSource(ctx, e, log)
+	if err != nil {
+		return err
+	}
+	return monitor(ctx, monitorSetup{
+		env:    e,
+		source: src,
+		clock:  clock.Real{},
+		log:    log,
+		save:   func(c config.Config) error { return config.Save(e.paths.ConfigFile, c) },
+	})
+}
+
+// monitorSetup is everything the monitor needs, real or demo.
+type monitorSetup struct {
+	env    env
+	source client.Source
+	clock  clock.Clock
+	log    *slog.Logger
+	save   func(config.Config) error
+	demo   bool
+}
+
+// monitor runs the sync engine beside the TUI: the engine writes the cache
+// and tells the TUI, which reads the cache. The TUI never calls the source.
+func monitor(ctx context.Context, s monitorSetup) error {
+	db, err := cache.Open(ctx, s.env.paths.Database(s.env.account))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if msg := db.Recovered(); msg != "" {
+		s.log.Warn("cache recovered", "detail", msg)
+	}
+
+	th := theme.Detect(s.env.cfg.Theme)
+	model := tui.New(tui.Options{
+		Store:      db,
+		Config:     s.env.cfg,
+		SaveConfig: s.save,
+		Clock:      s.clock,
+		Theme:      th,
+		Demo:       s.demo,
+	})
+	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx))
+
+	engine := syncer.New(s.source, db, syncer.Options{
+		Clock:     s.clock,
+		LockPath:  s.env.paths.Lock(s.env.account, "sync"),
+		Retention: s.env.cfg.Retention(),
+		Log:       s.log,
+	})
+	syncCtx, stopSync := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err := engine.Run(syncCtx, func(r syncer.Result) {
+			p.Send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err})
+		})
+		if err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Error("sync stopped", "err", err)
+		}
+	}()
+
+	_, err = p.Run()
+	stopSync()
+	<-done
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("monitor: %w", err)
+	}
+	return nil
+}
