@@ -286,6 +286,7 @@ func TestUnwritablePlaces(t *testing.T) {
 	if err == nil {
 		t.Fatal("Open succeeded under a regular file")
 	}
+	t.Logf("error: %v", err)
 	if !strings.Contains(err.Error(), path) && !strings.Contains(err.Error(), filepath.Dir(path)) {
 		t.Errorf("error %q should name the path", err)
 	}
@@ -314,6 +315,7 @@ func TestDiskFull(t *testing.T) {
 	if err == nil {
 		t.Fatal("PutReadings succeeded past max_page_count")
 	}
+	t.Logf("error: %v", err)
 	if !strings.Contains(err.Error(), "full") || !strings.Contains(err.Error(), db.Path()) {
 		t.Errorf("error %q should say the disk is full and name the path", err)
 	}

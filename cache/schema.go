@@ -89,6 +89,7 @@ var migrations = []string{
 
 // migrate runs the pending migrations up to target in one transaction, so a
 // crash leaves the file at its old version or the new one, never between.
+// A file already past target is left as it is.
 func (db *DB) migrate(ctx context.Context, target int) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -102,20 +103,22 @@ func (db *DB) migrate(ctx context.Context, target int) error {
 	if version > len(migrations) {
 		return newerError(db.path, version)
 	}
-	if version >= target {
-		return nil
+	if version > target {
+		target = version
 	}
 	for v := version; v < target; v++ {
 		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
 			return db.fail(fmt.Sprintf("upgrade the cache to schema %d", v+1), err)
 		}
 	}
-	// PRAGMA takes no bound parameters; both values are our own integers.
+	// Written even when nothing migrated: a file the process cannot write
+	// then fails here, at Open, rather than at the first sync. PRAGMA takes
+	// no bound parameters; both values are our own integers.
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, target)); err != nil {
-		return db.fail("upgrade the cache", err)
+		return db.fail("open the cache for writing", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return db.fail("upgrade the cache", err)
+		return db.fail("open the cache for writing", err)
 	}
 	return nil
 }
