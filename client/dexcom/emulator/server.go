@@ -1,0 +1,285 @@
+// Package emulator is a built-in Dexcom API v3 server with a simulated
+// sensor, so cgmtop's real client, login and sync run with no account and no
+// network: in tests, in `cgmtop --demo` and in `cgmtop emulate`.
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cgmtop/cgmtop/clock"
+)
+
+// Defaults for Config's credentials; a client configured with these logs in
+// to an emulator started with a zero Config.
+const (
+	DefaultClientID     = "cgmtop-emulator"
+	DefaultClientSecret = "emulator-secret"
+	DefaultRedirectURI  = "http://localhost:8765/callback"
+)
+
+// Limits the real API enforces, which the emulator enforces the same way.
+const (
+	MaxSpan         = 30 * 24 * time.Hour // longest startDate..endDate range
+	CodeTTL         = 10 * time.Minute    // how long an authorization code stays valid
+	DateLayout      = layoutPlain         // startDate/endDate format, UTC with no zone
+	defaultAccess   = 2 * time.Hour
+	defaultLookback = 90 * 24 * time.Hour
+)
+
+// Config sets up an emulator. The zero value works: seed 0, the real clock,
+// the default credentials and the G7 user.
+type Config struct {
+	Seed         int64         // same seed → same data, byte for byte
+	Clock        clock.Clock   // nil → clock.Real{}; the demo passes clock.NewScaled(...)
+	ClientID     string        // default DefaultClientID
+	ClientSecret string        // default DefaultClientSecret
+	RedirectURI  string        // default DefaultRedirectURI; matched exactly
+	AccessTTL    time.Duration // access token lifetime, sent as expires_in; default 2h
+	AutoApprove  bool          // GET /v2/oauth2/login redirects straight to RedirectURI with a code
+	User         string        // which simulated user logs in: "g7" (default) or "g6"
+	UploadLag    time.Duration // a reading is served only once the clock reaches its time + UploadLag
+	History      time.Duration // how far back data exists; default 90 days
+	Scenarios    []Scenario    // situations forced onto the sensor (HIGH/LOW runs, gaps, clock skew)
+}
+
+func (c Config) withDefaults() Config {
+	if c.Clock == nil {
+		c.Clock = clock.Real{}
+	}
+	if c.ClientID == "" {
+		c.ClientID = DefaultClientID
+	}
+	if c.ClientSecret == "" {
+		c.ClientSecret = DefaultClientSecret
+	}
+	if c.RedirectURI == "" {
+		c.RedirectURI = DefaultRedirectURI
+	}
+	if c.AccessTTL <= 0 {
+		c.AccessTTL = defaultAccess
+	}
+	if c.User != "g6" {
+		c.User = "g7"
+	}
+	if c.UploadLag < 0 {
+		c.UploadLag = 0
+	}
+	if c.History <= 0 {
+		c.History = defaultLookback
+	}
+	return c
+}
+
+// Server is the emulator: an http.Handler, optionally listening.
+type Server struct {
+	cfg     Config
+	users   map[string]*profile
+	windows atomic.Pointer[[]window]
+	routes  map[string]http.HandlerFunc
+	closing chan struct{}
+
+	mu      sync.Mutex
+	codes   map[string]codeGrant
+	access  map[string]accessGrant
+	refresh map[string]string // refresh token → user
+	faults  []Fault
+	stats   map[string]int
+
+	ln        net.Listener
+	srv       *http.Server
+	closeOnce sync.Once
+}
+
+// endpointNames are the names Stats counts and Fault.Endpoint matches.
+var endpointNames = []string{"login", "token", "dataRange", "egvs", "events", "calibrations", "devices", "alerts"}
+
+func knownEndpoint(name string) bool {
+	for _, n := range endpointNames {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// New returns an emulator that is not listening; serve it yourself (for
+// example with httptest.NewServer).
+func New(cfg Config) *Server {
+	cfg = cfg.withDefaults()
+	s := &Server{
+		cfg:     cfg,
+		users:   map[string]*profile{"g7": newProfile(cfg.Seed, "g7"), "g6": newProfile(cfg.Seed, "g6")},
+		closing: make(chan struct{}),
+		codes:   map[string]codeGrant{},
+		access:  map[string]accessGrant{},
+		refresh: map[string]string{},
+		stats:   map[string]int{},
+	}
+	now := cfg.Clock.Now()
+	ws := make([]window, 0, len(cfg.Scenarios))
+	for _, sc := range cfg.Scenarios {
+		ws = append(ws, sc.resolve(now))
+	}
+	s.windows.Store(&ws)
+	s.routes = map[string]http.HandlerFunc{
+		"login": s.handleLogin,
+		"token": s.handleToken,
+	}
+	for _, name := range endpointNames[2:] {
+		s.routes[name] = s.api(name)
+	}
+	return s
+}
+
+// Start returns an emulator listening on a random port of 127.0.0.1.
+func Start(cfg Config) (*Server, error) { return StartAt(cfg, "127.0.0.1:0") }
+
+// StartAt returns an emulator listening on addr.
+func StartAt(cfg Config, addr string) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("starting the Dexcom emulator on %s: %w (pick another address or port)", addr, err)
+	}
+	s := New(cfg)
+	s.ln = ln
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// URL is the base URL to give the Dexcom client, "http://127.0.0.1:PORT".
+// It is empty for a server made with New.
+func (s *Server) URL() string {
+	if s.ln == nil {
+		return ""
+	}
+	return "http://" + s.ln.Addr().String()
+}
+
+// Close stops the listener and drops open connections, cutting short any
+// Slow fault still waiting.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		if s.srv != nil {
+			err = s.srv.Close()
+		}
+	})
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Config returns the configuration with defaults filled in.
+func (s *Server) Config() Config { return s.cfg }
+
+// Stats returns how many requests each endpoint has received ("egvs",
+// "token", …), faults included.
+func (s *Server) Stats() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.stats))
+	for k, v := range s.stats {
+		out[k] = v
+	}
+	return out
+}
+
+// Newest returns the system time of the newest reading the configured user
+// would be served right now, or the zero time when there is none.
+func (s *Server) Newest() time.Time {
+	sv := s.served(s.cfg.Clock.Now())
+	r, ok := s.gen(s.cfg.User).newest(sv.lo, sv.hi)
+	if !ok {
+		return time.Time{}
+	}
+	return time.Unix(r.t, 0).UTC()
+}
+
+// AddScenario forces a situation onto the sensor from now on; a relative
+// start is taken from the emulator clock's current time.
+func (s *Server) AddScenario(sc Scenario) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := *s.windows.Load()
+	ws := append(append(make([]window, 0, len(old)+1), old...), sc.resolve(s.cfg.Clock.Now()))
+	s.windows.Store(&ws)
+}
+
+func (s *Server) gen(user string) gen {
+	return gen{p: s.users[user], w: *s.windows.Load()}
+}
+
+// served is what may be seen at now: nothing older than History, nothing
+// newer than now − UploadLag.
+func (s *Server) served(now time.Time) served {
+	lo := now.Add(-s.cfg.History)
+	hi := now.Add(-s.cfg.UploadLag).Unix()
+	loU := lo.Unix()
+	if lo.Nanosecond() > 0 {
+		loU++
+	}
+	return served{lo: loU, hi: hi}
+}
+
+// ServeHTTP routes a request, counting it and applying any queued fault.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name := endpointFor(r.URL.Path)
+	h, ok := s.routes[name]
+	if !ok {
+		writeError(w, http.StatusNotFound, "not_found", "no such endpoint in the Dexcom emulator")
+		return
+	}
+	s.mu.Lock()
+	s.stats[name]++
+	s.mu.Unlock()
+	if f, ok := s.takeFault(name); ok {
+		s.serveFault(w, r, f, h)
+		return
+	}
+	h(w, r)
+}
+
+func endpointFor(path string) string {
+	switch path {
+	case "/v2/oauth2/login":
+		return "login"
+	case "/v2/oauth2/token":
+		return "token"
+	}
+	if rest, ok := strings.CutPrefix(path, "/v3/users/self/"); ok && knownEndpoint(rest) && rest != "login" && rest != "token" {
+		return rest
+	}
+	return ""
+}
+
+// writeError answers with a small OAuth-style JSON error body.
+func writeError(w http.ResponseWriter, code int, errCode, desc string) {
+	writeJSON(w, code, map[string]string{"error": errCode, "error_description": desc})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "encoding response: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	writeBody(w, code, b)
+}
+
+func writeBody(w http.ResponseWriter, code int, b []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+	w.WriteHeader(code)
+	_, _ = w.Write(b)
+}
