@@ -192,7 +192,7 @@ func (e *egvRecord) reading(topUnit, topRateUnit jsonUnit) (client.Reading, bool
 	if !ok {
 		return client.Reading{}, false
 	}
-	rd := client.Reading{Time: t, DisplayTime: shown, Status: client.Status(e.Status), Trend: client.Trend(e.Trend)}
+	rd := client.Reading{Time: t, DisplayTime: shown, Status: e.Status.status(), Trend: client.Trend(e.Trend)}
 	unit := e.Unit.or(topUnit)
 	if e.Value.ok {
 		if v := math.Round(unit.toMgdl(e.Value.v)); v > 0 && v <= maxMgdl {

@@ -103,23 +103,35 @@ func (n *jsonNum) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// jsonStatus is an EGV status; null means an ordinary reading.
-type jsonStatus client.Status
+// jsonStatus is an EGV status. Absent or null means an ordinary reading,
+// which is why it records whether it was set at all.
+type jsonStatus struct {
+	s   client.Status
+	set bool
+}
 
 func (s *jsonStatus) UnmarshalJSON(b []byte) error {
+	s.set = true
 	switch str, ok := stringBytes(b); {
 	case ok:
-		st := client.ParseStatus(string(str))
-		if st == client.StatusUnknown {
-			st = client.ParseStatus(strings.ToLower(string(str)))
+		s.s = client.ParseStatus(string(str))
+		if s.s == client.StatusUnknown {
+			s.s = client.ParseStatus(strings.ToLower(string(str)))
 		}
-		*s = jsonStatus(st)
 	case string(b) == "null":
-		*s = jsonStatus(client.ParseStatus(""))
+		s.s = client.ParseStatus("")
 	default:
-		*s = jsonStatus(client.StatusUnknown)
+		s.s = client.StatusUnknown
 	}
 	return nil
+}
+
+// status returns the parsed status, or what an absent one means.
+func (s jsonStatus) status() client.Status {
+	if !s.set {
+		return client.ParseStatus("")
+	}
+	return s.s
 }
 
 // jsonTrend is a trend arrow name. v1-era bodies capitalise it ("Flat").

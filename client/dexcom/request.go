@@ -94,7 +94,13 @@ func (c *Client) do(ctx context.Context, u, token string, decode func(io.Reader)
 	req.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return err
+		// url.Error repeats the URL, dates and all; the endpoint name the
+		// caller adds is enough to say where it failed.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("request failed: %w", err)
 	}
 	defer resp.Body.Close()
 	if err := checkResponse(resp, token); err != nil {
