@@ -45,7 +45,9 @@ type LoginOptions struct {
 	// into In. The callback server listens all the same, so a forwarded
 	// port works too; whichever arrives first wins.
 	NoBrowser bool
-	// In is where a pasted redirect URL is read from (nil: no pasting).
+	// In is where a pasted redirect URL is read from (nil: no pasting). A
+	// read may still be pending when Login returns, so give it os.Stdin only
+	// in a command that exits after the login.
 	In io.Reader
 	// Out is the terminal the instructions go to (nil: discarded).
 	Out io.Writer
@@ -132,6 +134,9 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 	defer timer.Stop()
 	select {
 	case <-f.done:
+		if paste {
+			fmt.Fprintln(out) // end the prompt's line
+		}
 		if f.err != nil {
 			return nil, f.err
 		}
@@ -306,12 +311,20 @@ func (f *flow) serveCallback(w http.ResponseWriter, r *http.Request, path string
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
+	q := r.URL.Query()
+	if !q.Has("code") && !q.Has("error") {
+		// Not Dexcom sending the user back (a reload, a stray visit): leave
+		// the login waiting.
+		writePage(w, http.StatusBadRequest, "Waiting for Dexcom",
+			"This address receives the Dexcom login for cgmtop. Follow the link cgmtop printed to log in.", false)
+		return
+	}
 	if !f.claim() {
 		writePage(w, http.StatusGone, "This login link was already used",
 			"cgmtop has already finished this login. If you need to log in again, run <code>cgmtop login</code>.", false)
 		return
 	}
-	tok, err := f.complete(r.URL.Query(), true)
+	tok, err := f.complete(q, true)
 	f.finish(tok, err)
 	if err != nil {
 		writePage(w, http.StatusBadRequest, "cgmtop could not connect", pageEscape(err.Error()), false)

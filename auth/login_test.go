@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
 )
@@ -360,4 +359,25 @@ func TestBrowserFailsFallsBackToPaste(t *testing.T) {
 	}
 }
 
-var _ = client.ErrUnauthorized
+// A stray visit to the callback (no code, no error) leaves the login waiting.
+func TestStrayCallbackVisit(t *testing.T) {
+	env := newEnv(t, emulator.Config{})
+	b := &goBrowser{decision: "allow"}
+	open := func(authURL string) error {
+		resp, err := http.Get(env.redirect)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("stray visit: HTTP %d", resp.StatusCode)
+		}
+		if resp, err := http.Get(strings.Replace(env.redirect, "/callback", "/favicon.ico", 1)); err == nil {
+			resp.Body.Close()
+		}
+		return b.open(authURL)
+	}
+	if _, err := Login(testContext(t), LoginOptions{OAuth: env.oauth(), OpenBrowser: open}); err != nil {
+		t.Fatalf("Login after a stray visit: %v", err)
+	}
+}

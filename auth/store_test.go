@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/cgmtop/cgmtop/config"
 )
 
 var sample = Credentials{
@@ -224,4 +226,43 @@ func TestSecretService(t *testing.T) {
 		t.Fatalf("under dbus-run-session: %v\n%s", err, out)
 	}
 	t.Logf("Secret Service round trip:\n%s", out)
+}
+
+func TestNewStoreAndLogout(t *testing.T) {
+	keyring.MockInit()
+	paths := config.Under(t.TempDir())
+	ctx := context.Background()
+	for _, kind := range []string{"keyring", "file"} {
+		s, err := NewStore(kind, "default", paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Save(ctx, sample); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := NewStore("paper", "default", paths); err == nil {
+		t.Error("NewStore accepted an unknown kind")
+	}
+	if _, err := NewStore("file", "../escape", paths); err == nil {
+		t.Error("NewStore accepted an unsafe account name")
+	}
+	if err := Logout(ctx, "keyring", "default", paths); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"keyring", "file"} {
+		s, _ := NewStore(kind, "default", paths)
+		requireEmpty(t, s)
+	}
+
+	// With no keyring, a file-store user can still log out; a keyring user
+	// is told the keyring could not be reached.
+	keyring.MockInitWithError(errors.New("no dbus"))
+	t.Cleanup(keyring.MockInit)
+	if err := Logout(ctx, "file", "default", paths); err != nil {
+		t.Errorf("Logout (file) with no keyring: %v", err)
+	}
+	if err := Logout(ctx, "keyring", "default", paths); !errors.Is(err, ErrKeyringUnavailable) {
+		t.Errorf("Logout (keyring) with no keyring = %v", err)
+	}
 }

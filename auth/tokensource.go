@@ -184,19 +184,21 @@ func (ts *TokenSource) refresh(ctx context.Context, refused string) (string, err
 		return "", fmt.Errorf("renew the Dexcom access token: %s", describe(err))
 	}
 
-	if tok.RefreshToken != "" && tok.RefreshToken != creds.RefreshToken {
+	rotated := tok.RefreshToken != "" && tok.RefreshToken != creds.RefreshToken
+	if rotated {
 		creds.RefreshToken = tok.RefreshToken
-		creds.Updated = time.Now().UTC()
-		if err := ts.store.Save(ctx, creds); err != nil {
-			// The server may already have retired the old refresh token, so
-			// the new one must not be lost: keep it and retry the save on the
-			// next refresh. The access token is withheld until it is saved.
-			ts.mu.Lock()
-			ts.unsaved, ts.access = &creds, ""
-			ts.mu.Unlock()
-			return "", fmt.Errorf("save the renewed login: %w", err)
-		}
 	}
+	creds.Updated = time.Now().UTC()
+	if err := ts.store.Save(ctx, creds); err != nil && rotated {
+		// The server may already have retired the old refresh token, so the
+		// new one must not be lost: keep it and retry the save on the next
+		// refresh. The access token is withheld until it is saved.
+		ts.mu.Lock()
+		ts.unsaved, ts.access = &creds, ""
+		ts.mu.Unlock()
+		return "", fmt.Errorf("save the renewed login: %w", err)
+	}
+	// Unrotated, a failed save only loses the "last refreshed" time.
 	ts.mu.Lock()
 	ts.access, ts.expiry = tok.AccessToken, ts.expiryOf(tok)
 	ts.mu.Unlock()
