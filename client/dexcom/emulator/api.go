@@ -45,7 +45,9 @@ func (s *Server) api(name string) http.HandlerFunc {
 		var n int
 		switch name {
 		case "egvs":
-			body, n = g.appendEGVs(make([]byte, 0, 64<<10), sv, start, end)
+			// About 400 bytes a reading: size the buffer once.
+			slots := max(0, end.Unix()-start.Unix()) / slotSeconds
+			body, n = g.appendEGVs(make([]byte, 0, 512+slots*400), sv, start, end)
 		default:
 			lo, hi := sv.clip(start, end)
 			if lo > hi {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -198,7 +199,7 @@ func (p *profile) events(lo, hi int64) []event {
 		}
 	}
 	out = slices.DeleteFunc(out, func(e event) bool { return e.t < lo || e.t > hi })
-	slices.SortFunc(out, func(a, b event) int { return int(a.t - b.t) })
+	slices.SortFunc(out, func(a, b event) int { return cmp.Compare(a.t, b.t) })
 	return out
 }
 
