@@ -95,8 +95,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // OpenReader opens an existing cache read-only: no folder creation, no
 // integrity check, no migration, so it costs one file open and one tiny
 // query. It is for `cgmtop status` and other readers that run often. A
-// missing file gives an error that matches fs.ErrNotExist; a cache written by
-// a newer cgmtop gives a clear error too. Writes on the returned DB fail with
+// missing or not yet set up cache gives an error that matches
+// fs.ErrNotExist; a cache written by a newer cgmtop gives a clear error too. Writes on the returned DB fail with
 // ErrReadOnly.
 func OpenReader(ctx context.Context, path string) (*DB, error) {
 	if _, err := os.Stat(path); err != nil {
@@ -119,6 +119,12 @@ func OpenReader(ctx context.Context, path string) (*DB, error) {
 	if version > len(migrations) {
 		r.Close()
 		return nil, newerError(path, version)
+	}
+	if version == 0 {
+		// Created a moment ago by a writer that has not set it up yet (or
+		// an empty file): to a reader that is the same as no cache.
+		r.Close()
+		return nil, fmt.Errorf("the cache at %s is not set up yet: run `cgmtop sync` or start `cgmtop` to fetch readings: %w", path, fs.ErrNotExist)
 	}
 	return db, nil
 }

@@ -62,10 +62,10 @@ func (db *DB) Readings(ctx context.Context, from, to time.Time) ([]client.Readin
 	}
 	// One reading every five minutes is the norm: size the slice for it so
 	// a 90-day load is one allocation, not a dozen doublings.
-	var zones zoneCache
+	row := newReadingRow()
 	out := make([]client.Reading, 0, expectedReadings(lo, hi))
 	for rows.Next() {
-		r, err := scanReading(rows, &zones)
+		r, err := row.scan(rows)
 		if err != nil {
 			rows.Close()
 			return nil, db.fail("read readings", err)
@@ -88,9 +88,9 @@ func (db *DB) Freshness(ctx context.Context) (Freshness, error) {
 	if err != nil {
 		return f, db.fail("read the newest reading", err)
 	}
-	var zones zoneCache
+	row := newReadingRow()
 	for i := 0; rows.Next(); i++ {
-		r, err := scanReading(rows, &zones)
+		r, err := row.scan(rows)
 		if err != nil {
 			rows.Close()
 			return f, db.fail("read the newest reading", err)
@@ -108,24 +108,35 @@ func (db *DB) Freshness(ctx context.Context) (Freshness, error) {
 	return f, err
 }
 
-// scanReading decodes one row of SELECT t, dt, tz, value, status, trend, rate.
-func scanReading(rows *sql.Rows, zones *zoneCache) (client.Reading, error) {
-	var (
-		t, value, status, trend int64
-		dt, tz                  sql.NullInt64
-		rate                    sql.NullFloat64
-	)
-	if err := rows.Scan(&t, &dt, &tz, &value, &status, &trend, &rate); err != nil {
+// readingRow decodes rows of SELECT t, dt, tz, value, status, trend, rate.
+// Its scan targets are allocated once per query, not once per row: for a
+// 90-day load that is the difference between 2 and 9 allocations a row.
+type readingRow struct {
+	t, value, status, trend int64
+	dt, tz                  sql.NullInt64
+	rate                    sql.NullFloat64
+	dest                    []any
+	zones                   zoneCache
+}
+
+func newReadingRow() *readingRow {
+	r := &readingRow{}
+	r.dest = []any{&r.t, &r.dt, &r.tz, &r.value, &r.status, &r.trend, &r.rate}
+	return r
+}
+
+func (r *readingRow) scan(rows *sql.Rows) (client.Reading, error) {
+	if err := rows.Scan(r.dest...); err != nil {
 		return client.Reading{}, err
 	}
 	return client.Reading{
-		Time:        time.Unix(t, 0).UTC(),
-		DisplayTime: zones.display(t, dt, tz),
-		Value:       int(value),
-		Status:      statusFromCode(status),
-		Trend:       trendFromCode(trend),
-		TrendRate:   rate.Float64,
-		HasRate:     rate.Valid,
+		Time:        time.Unix(r.t, 0).UTC(),
+		DisplayTime: r.zones.display(r.t, r.dt, r.tz),
+		Value:       int(r.value),
+		Status:      statusFromCode(r.status),
+		Trend:       trendFromCode(r.trend),
+		TrendRate:   r.rate.Float64,
+		HasRate:     r.rate.Valid,
 	}, nil
 }
 

@@ -259,14 +259,26 @@ func TestNewerCacheIsRefusedNotMoved(t *testing.T) {
 	}
 }
 
-func TestOpenReaderMissingFile(t *testing.T) {
+func TestOpenReaderWithoutCache(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nope", "cache.db")
 	_, err := OpenReader(context.Background(), path)
 	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), path) {
-		t.Fatalf("err = %v, want fs.ErrNotExist naming %s", err, path)
+		t.Fatalf("missing: err = %v, want fs.ErrNotExist naming %s", err, path)
 	}
 	if _, statErr := os.Stat(filepath.Dir(path)); !errors.Is(statErr, fs.ErrNotExist) {
 		t.Error("OpenReader must not create anything")
+	}
+
+	// The moment between a writer creating the file and setting it up.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := createPrivate(path); err != nil {
+		t.Fatal(err)
+	}
+	_, err = OpenReader(context.Background(), path)
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "not set up yet") {
+		t.Fatalf("empty: err = %v, want fs.ErrNotExist saying it is not set up", err)
 	}
 }
 
