@@ -99,11 +99,14 @@ func walkArray(dec *json.Decoder, each func(*json.Decoder) error) error {
 // that is not an object (skipped, not fatal) and an error for broken JSON.
 func decodeRecord(dec *json.Decoder, rec any) (bool, error) {
 	err := dec.Decode(rec)
+	if err == nil {
+		return true, nil
+	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		return false, nil
 	}
-	return err == nil, err
+	return false, err
 }
 
 func skipValue(dec *json.Decoder) error {
@@ -155,14 +158,20 @@ type egvRecord struct {
 // that is missing or implausible leaves the reading without one; a record
 // with no usable time is dropped.
 func decodeEGVs(r io.Reader) ([]record[client.Reading], error) {
-	var raw []egvRecord
-	var unit, rateUnit jsonUnit // v2 puts these at the top level
+	var out []record[client.Reading]
+	var pending []egvRecord     // records whose unit is given only at the top level (v2)
+	var unit, rateUnit jsonUnit // v2 puts these at the top level, before or after the list
+	var rec egvRecord           // reused: one allocation per body, not per record
 	err := walkRecords(r, []string{"egvs"},
 		func(dec *json.Decoder) error {
-			var rec egvRecord
+			rec = egvRecord{}
 			ok, err := decodeRecord(dec, &rec)
-			if ok {
-				raw = append(raw, rec)
+			switch {
+			case !ok:
+			case rec.Unit == unitUnset || (rec.TrendRate.ok && rec.RateUnit == unitUnset):
+				pending = append(pending, rec)
+			default:
+				out = rec.appendTo(out, unitUnset, unitUnset)
 			}
 			return err
 		},
@@ -178,13 +187,18 @@ func decodeEGVs(r io.Reader) ([]record[client.Reading], error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]record[client.Reading], 0, len(raw))
-	for i := range raw {
-		if rd, ok := raw[i].reading(unit, rateUnit); ok {
-			out = append(out, record[client.Reading]{id: string(raw[i].RecordID), t: rd.Time, v: rd})
-		}
+	for i := range pending {
+		out = pending[i].appendTo(out, unit, rateUnit)
 	}
 	return out, nil
+}
+
+// appendTo appends the record as a reading, unless it has no usable time.
+func (e *egvRecord) appendTo(out []record[client.Reading], topUnit, topRateUnit jsonUnit) []record[client.Reading] {
+	if rd, ok := e.reading(topUnit, topRateUnit); ok {
+		out = append(out, record[client.Reading]{id: string(e.RecordID), t: rd.Time, v: rd})
+	}
+	return out
 }
 
 func (e *egvRecord) reading(topUnit, topRateUnit jsonUnit) (client.Reading, bool) {
