@@ -297,13 +297,17 @@ type damagedError struct{ reason string }
 func (e *damagedError) Error() string { return "the cache " + e.reason }
 
 // createPrivate creates path as an empty 0600 file when missing, so SQLite
-// never creates it under a loose umask, and tightens an existing one.
+// never creates it under a loose umask, and tightens an existing one. Only
+// Open calls it, under its lock.
 func createPrivate(path string) error {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err == nil {
 		if err := f.Close(); err != nil {
 			return pathError(path, "create the cache", err)
 		}
+		// A -wal or -journal left from a database deleted by hand is
+		// harmless: SQLite discards them next to an empty file
+		// (TestStaleWALOfADeletedCacheIsNotReplayed).
 		return nil
 	}
 	if !errors.Is(err, fs.ErrExist) {
@@ -331,8 +335,8 @@ func tighten(path string) error {
 
 // moveAside renames a damaged database, with its write-ahead log and
 // journal, to <path>.corrupt-<UTC time>, private, and removes the shared
-// memory index. Leaving a stale -wal or -journal next to the fresh file
-// would let SQLite replay the old pages into it.
+// memory index. The companions go first, so a crash half-way leaves the
+// damaged file in place for the next Open to deal with.
 func moveAside(path string) (string, error) {
 	stamp := time.Now().UTC().Format("20060102T150405Z")
 	aside := path + ".corrupt-" + stamp
@@ -341,12 +345,6 @@ func moveAside(path string) (string, error) {
 			break
 		}
 		aside = fmt.Sprintf("%s.corrupt-%s-%d", path, stamp, i)
-	}
-	if err := os.Rename(path, aside); err != nil {
-		return "", err
-	}
-	if err := os.Chmod(aside, 0o600); err != nil {
-		return aside, err
 	}
 	for _, suffix := range []string{"-wal", "-journal"} {
 		if err := os.Rename(path+suffix, aside+suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -357,6 +355,12 @@ func moveAside(path string) (string, error) {
 		}
 	}
 	if err := os.Remove(path + "-shm"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return aside, err
+	}
+	if err := os.Rename(path, aside); err != nil {
+		return "", err
+	}
+	if err := os.Chmod(aside, 0o600); err != nil {
 		return aside, err
 	}
 	return aside, nil

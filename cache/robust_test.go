@@ -367,3 +367,38 @@ func TestRemove(t *testing.T) {
 		t.Errorf("Remove of a missing cache = %v, want nil", err)
 	}
 }
+
+// TestStaleWALOfADeletedCacheIsNotReplayed: a user deletes cache.db by hand
+// and leaves cache.db-wal; the new cache must not inherit its pages.
+func TestStaleWALOfADeletedCacheIsNotReplayed(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cache.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PutReadings(ctx, sampleReadings(20, at(0))); err != nil {
+		t.Fatal(err)
+	}
+	wal, err := os.ReadFile(path + "-wal")
+	if err != nil || len(wal) == 0 {
+		t.Fatalf("expected committed frames in the -wal while open: %d bytes, %v", len(wal), err)
+	}
+	db.Close()
+	if err := Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+"-wal", wal, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	f, err := db.Freshness(ctx)
+	if err != nil || !f.Latest.Time.IsZero() || db.Recovered() != "" {
+		t.Fatalf("new cache: %+v, %v, recovered %q; want empty and quiet", f.Latest, err, db.Recovered())
+	}
+}
