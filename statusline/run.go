@@ -1,0 +1,126 @@
+package statusline
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/config"
+)
+
+// Options are what `cgmtop status` was asked for; the CLI fills them from
+// its flags and the settings file.
+type Options struct {
+	Paths    config.Paths
+	Account  string
+	Config   config.Config
+	Format   Format
+	Template string // a Go template; overrides Format when set
+	Units    string // overrides Config.Units when set ("mg/dL", "mmol/L")
+	ASCII    bool   // ASCII arrows even if the settings ask for Unicode
+	NoColor  bool   // no styles; the NO_COLOR environment variable does the same
+	NoSync   bool   // never start a background sync (for people who run the daemon)
+	Now      time.Time
+	// Spawn starts one background sync; nil means BackgroundSync(Account).
+	Spawn func() error
+}
+
+// readTimeout bounds the database fallback: status must never hang a
+// status bar, even on a wedged disk.
+const readTimeout = 2 * time.Second
+
+// Run is `cgmtop status`: it reads the snapshot (or, failing that, the
+// cache database), prints one line to stdout, starts a background sync if
+// the cache is behind and nobody is syncing, and returns the exit code. It
+// never touches the network or the keyring, never waits for the sync it
+// starts, and always prints something: every failure is a state on the line.
+func Run(ctx context.Context, opts Options, stdout io.Writer) int {
+	in := Input{
+		Now:        opts.Now,
+		Unit:       opts.Config.Unit(),
+		Thresholds: opts.Config.Thresholds,
+		StaleAfter: opts.Config.StaleAfter(),
+		ASCII:      opts.ASCII || opts.Config.ASCII,
+		Color:      !opts.NoColor && os.Getenv("NO_COLOR") == "",
+	}
+	if in.Now.IsZero() {
+		in.Now = time.Now()
+	}
+	if opts.Units != "" {
+		if u, err := client.ParseUnit(opts.Units); err == nil {
+			in.Unit = u
+		}
+	}
+	if in.Thresholds == (config.Thresholds{}) {
+		in.Thresholds = config.Default().Thresholds
+	}
+
+	hasData := false
+	in.Fresh, hasData, in.CacheError = load(ctx, opts.Paths, opts.Account)
+	in.LoggedIn = hasData || exists(LoginMarkerPath(opts.Paths, opts.Account))
+
+	var out []byte
+	code := 0
+	if opts.Template != "" {
+		t, err := ParseTemplate(opts.Template)
+		if err == nil {
+			out, err = RenderTemplate(in, t)
+		}
+		if err != nil {
+			out, code = []byte("cgm: bad template\n"), 2
+		}
+	} else {
+		out, code = Render(in, opts.Format)
+	}
+	stdout.Write(out) // a status bar that went away is not our failure
+
+	if !opts.NoSync {
+		spawn := opts.Spawn
+		if spawn == nil {
+			spawn = BackgroundSync(opts.Account)
+		}
+		// A failure to spawn shows up as a stale line soon enough; status
+		// itself has nowhere useful to report it.
+		MaybeSpawn(opts.Paths, opts.Account, SpawnState{
+			Now: in.Now, LoggedIn: in.LoggedIn && !in.CacheError,
+			Latest: in.Fresh.Latest.Time, Sync: in.Fresh.Sync,
+		}, spawn)
+	}
+	return code
+}
+
+// load reads the freshness: the snapshot when it is there and sound, the
+// database otherwise. hasData says whether either exists; cacheErr that the
+// database exists but could not be read.
+func load(ctx context.Context, p config.Paths, account string) (f cache.Freshness, hasData, cacheErr bool) {
+	f, err := ReadSnapshot(SnapshotPath(p, account))
+	if err == nil {
+		return f, true, false
+	}
+	snapFound := !errors.Is(err, fs.ErrNotExist)
+	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+	db, err := cache.OpenReader(ctx, p.Database(account))
+	if errors.Is(err, fs.ErrNotExist) {
+		return cache.Freshness{}, snapFound, snapFound
+	}
+	if err != nil {
+		return cache.Freshness{}, true, true
+	}
+	defer db.Close()
+	f, err = db.Freshness(ctx)
+	if err != nil {
+		return cache.Freshness{}, true, true
+	}
+	return f, true, false
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
