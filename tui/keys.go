@@ -1,0 +1,43 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is every key the monitor answers to, with its help text.
+type KeyMap struct {
+	ZoomIn  key.Binding
+	ZoomOut key.Binding
+	Window  key.Binding // 1–4 pick a chart window directly
+	Period  key.Binding
+	Units   key.Binding
+	Snooze  key.Binding
+	Help    key.Binding
+	Quit    key.Binding
+}
+
+// DefaultKeyMap is the monitor's keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		ZoomIn:  key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+/-", "zoom")),
+		ZoomOut: key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "zoom out")),
+		Window:  key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "3/6/12/24h")),
+		Period:  key.NewBinding(key.WithKeys("p", "tab"), key.WithHelp("p", "stats period")),
+		Units:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "mg/dL⇄mmol/L")),
+		Snooze:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "snooze alerts")),
+		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// ShortHelp is the one-line help: the keys people need at a glance.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.ZoomIn, k.Period, k.Units, k.Snooze, k.Help, k.Quit}
+}
+
+// FullHelp is the help shown by `?`.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.ZoomIn, k.ZoomOut, k.Window},
+		{k.Period, k.Units},
+		{k.Snooze, k.Help, k.Quit},
+	}
+}

@@ -1,0 +1,440 @@
+// Package tui is cgmtop's live monitor: a Bubble Tea program that shows the
+// newest glucose reading, its trend and history from the local cache.
+package tui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/clock"
+	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/stats"
+	"github.com/cgmtop/cgmtop/theme"
+)
+
+// Store is the part of the cache the monitor reads.
+type Store interface {
+	Freshness(ctx context.Context) (cache.Freshness, error)
+	Readings(ctx context.Context, from, to time.Time) ([]client.Reading, error) // [from,to) ascending
+	Events(ctx context.Context, from, to time.Time) ([]client.Event, error)
+	Devices(ctx context.Context) ([]client.Device, error)
+	DataRange(ctx context.Context) (client.DataRange, error)
+	SyncStatus(ctx context.Context) (cache.SyncStatus, error)
+}
+
+// Options wire the monitor to its data and settings.
+type Options struct {
+	Store      Store
+	Config     config.Config
+	SaveConfig func(config.Config) error // persists the unit toggle; nil → don't persist
+	Clock      clock.Clock               // nil → real; ages and ticks use it (Wall for tea.Tick)
+	Theme      theme.Theme               // resolved before the program starts; zero → from Config.Theme on a dark background
+	Demo       bool                      // show a DEMO badge
+}
+
+// SyncedMsg is sent by the program's owner after each sync pass; the
+// monitor reloads from the Store.
+type SyncedMsg struct {
+	Added int
+	Next  time.Time
+	Err   error
+}
+
+// chartWindows are the chart's zoom levels.
+var chartWindows = []time.Duration{3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour}
+
+// statsPeriods are the statistics the `p` key cycles through.
+var statsPeriods = [numPeriods]struct {
+	name string
+	d    time.Duration
+}{
+	{"24h", 24 * time.Hour},
+	{"7 days", 7 * 24 * time.Hour},
+	{"14 days", 14 * 24 * time.Hour},
+	{"90 days", 90 * 24 * time.Hour},
+}
+
+const numPeriods = 4
+
+// recentSpan is how much history the model keeps in memory: what the
+// widest chart window shows. Longer periods live in the cache and reach
+// the model only as statistics.
+const recentSpan = 24 * time.Hour
+
+// loadTimeout bounds a read of the local cache; a locked or broken
+// database must not freeze the monitor.
+const loadTimeout = 10 * time.Second
+
+// Model is the monitor. It is a tea.Model; build it with New.
+type Model struct {
+	store Store
+	cfg   config.Config
+	save  func(config.Config) error
+	clk   clock.Clock
+	th    theme.Theme
+	demo  bool
+	loc   *time.Location // clock times are shown in it; tests pin it
+	out   io.Writer      // where bells and desktop notifications go
+
+	keys     KeyMap
+	help     help.Model
+	fullHelp bool
+
+	width, height int
+	now           time.Time
+
+	// What the cache last said.
+	loaded    bool // the first load has finished
+	fresh     cache.Freshness
+	recent    []client.Reading // the last recentSpan, ascending
+	events    []client.Event
+	devices   []client.Device
+	dataRange client.DataRange
+	sync      cache.SyncStatus
+	syncErr   error // from the last SyncedMsg
+	loadErr   error // reading the cache failed
+	summaries [numPeriods]stats.Summary
+	statsOK   bool
+	loadSeq   int // tags loads so a slow, older one cannot overwrite a newer one
+	statsSeq  int
+
+	window int // index in chartWindows
+	period int // index in statsPeriods
+	notice string
+
+	alerts alertState
+
+	chart chartPane
+	spark sparkPane
+}
+
+// New builds the monitor.
+func New(opts Options) Model {
+	clk := opts.Clock
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	th := opts.Theme
+	if !th.Valid() {
+		th = theme.Resolve(opts.Config.Theme, true)
+	}
+	cfg := opts.Config
+	if cfg.Thresholds == (config.Thresholds{}) {
+		cfg.Thresholds = config.Default().Thresholds
+	}
+	h := help.New()
+	h.Styles.ShortKey = th.Styles.HelpKey
+	h.Styles.ShortDesc = th.Styles.HelpDesc
+	h.Styles.ShortSeparator = th.Styles.HelpSep
+	h.Styles.FullKey = th.Styles.HelpKey
+	h.Styles.FullDesc = th.Styles.HelpDesc
+	h.Styles.FullSeparator = th.Styles.HelpSep
+	h.Styles.Ellipsis = th.Styles.HelpSep
+	return Model{
+		store: opts.Store,
+		cfg:   cfg,
+		save:  opts.SaveConfig,
+		clk:   clk,
+		th:    th,
+		demo:  opts.Demo,
+		loc:   time.Local,
+		out:   os.Stdout,
+		keys:  DefaultKeyMap(),
+		help:  h,
+		now:   clk.Now(),
+	}
+}
+
+// Init loads the cache and starts the minute tick.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.loadCmd(), m.statsCmd(), m.tickCmd())
+}
+
+// loadedMsg carries what a load read from the cache. Each part is applied
+// only if its query succeeded, so one failure never blanks the screen.
+type loadedMsg struct {
+	seq       int
+	fresh     *cache.Freshness
+	recent    []client.Reading
+	recentOK  bool
+	events    []client.Event
+	eventsOK  bool
+	devices   []client.Device
+	devicesOK bool
+	dataRange *client.DataRange
+	sync      *cache.SyncStatus
+	err       error
+}
+
+type statsMsg struct {
+	seq       int
+	summaries [numPeriods]stats.Summary
+	err       error
+}
+
+// tickMsg is the minute tick: ages and the chart's window move on.
+type tickMsg struct{}
+
+// savedMsg reports the result of persisting the settings.
+type savedMsg struct{ err error }
+
+// notifiedMsg reports a failed write of a bell or notification.
+type notifiedMsg struct{ err error }
+
+func (m Model) loadCmd() tea.Cmd {
+	if m.store == nil {
+		return nil
+	}
+	store, clk, seq := m.store, m.clk, m.loadSeq
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+		defer cancel()
+		now := clk.Now()
+		msg := loadedMsg{seq: seq}
+		keep := func(err error) bool {
+			if err != nil && msg.err == nil {
+				msg.err = fmt.Errorf("reading the local cache: %w", err)
+			}
+			return err == nil
+		}
+		if f, err := store.Freshness(ctx); keep(err) {
+			msg.fresh = &f
+		}
+		// The end is past now: a reading stamped a little ahead by a
+		// drifting receiver clock is still the newest one.
+		if rs, err := store.Readings(ctx, now.Add(-recentSpan), now.Add(time.Hour)); keep(err) {
+			msg.recent, msg.recentOK = rs, true
+		}
+		if es, err := store.Events(ctx, now.Add(-recentSpan), now.Add(time.Hour)); keep(err) {
+			msg.events, msg.eventsOK = es, true
+		}
+		if ds, err := store.Devices(ctx); keep(err) {
+			msg.devices, msg.devicesOK = ds, true
+		}
+		if dr, err := store.DataRange(ctx); keep(err) {
+			msg.dataRange = &dr
+		}
+		if s, err := store.SyncStatus(ctx); keep(err) {
+			msg.sync = &s
+		}
+		return msg
+	}
+}
+
+// statsCmd reads the longest period once and reduces it to numbers, so
+// 90 days of readings never stay in memory.
+func (m Model) statsCmd() tea.Cmd {
+	if m.store == nil {
+		return nil
+	}
+	store, clk, seq := m.store, m.clk, m.statsSeq
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+		defer cancel()
+		now := clk.Now()
+		longest := statsPeriods[len(statsPeriods)-1].d
+		rs, err := store.Readings(ctx, now.Add(-longest), now)
+		if err != nil {
+			return statsMsg{seq: seq, err: fmt.Errorf("reading the local cache for statistics: %w", err)}
+		}
+		msg := statsMsg{seq: seq}
+		for i, p := range statsPeriods {
+			msg.summaries[i] = stats.Compute(rs, now.Add(-p.d), now)
+		}
+		return msg
+	}
+}
+
+// tickCmd waits until the age shown next changes: the next whole minute
+// since the newest reading, in clock time.
+func (m Model) tickCmd() tea.Cmd {
+	d := time.Minute
+	if t := m.fresh.Latest.Time; !t.IsZero() && !m.now.Before(t) {
+		d = time.Minute - m.now.Sub(t)%time.Minute
+	}
+	// A little late rather than early, so the age has surely changed.
+	d += time.Second
+	return tea.Tick(m.clk.Wall(d), func(time.Time) tea.Msg { return tickMsg{} })
+}
+
+// Update handles a message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.Width = msg.Width
+		m.redraw()
+		return m, nil
+
+	case tea.KeyMsg:
+		return m.handleKey(msg)
+
+	case SyncedMsg:
+		m.syncErr = msg.Err
+		if !msg.Next.IsZero() {
+			m.sync.NextPoll = msg.Next
+		}
+		m.loadSeq++
+		cmds := []tea.Cmd{m.loadCmd()}
+		if msg.Added > 0 || !m.statsOK {
+			m.statsSeq++
+			cmds = append(cmds, m.statsCmd())
+		}
+		return m, tea.Batch(cmds...)
+
+	case loadedMsg:
+		if msg.seq != m.loadSeq {
+			return m, nil
+		}
+		m.apply(msg)
+		m.now = m.clk.Now()
+		m.redraw()
+		cmd := m.checkAlerts()
+		return m, cmd
+
+	case statsMsg:
+		if msg.seq != m.statsSeq {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.loadErr = msg.err
+			return m, nil
+		}
+		m.summaries, m.statsOK = msg.summaries, true
+		return m, nil
+
+	case tickMsg:
+		m.now = m.clk.Now()
+		m.redraw()
+		alert := m.checkAlerts()
+		return m, tea.Batch(m.tickCmd(), alert)
+
+	case savedMsg:
+		if msg.err != nil {
+			m.notice = "could not save the unit: " + msg.err.Error()
+			m.redraw()
+		}
+		return m, nil
+
+	case notifiedMsg:
+		if msg.err != nil {
+			m.notice = "could not ring the terminal: " + msg.err.Error()
+			m.redraw()
+		}
+		return m, nil
+	}
+	return m, nil
+}
+
+func (m *Model) apply(msg loadedMsg) {
+	m.loaded = true
+	m.loadErr = msg.err
+	if msg.fresh != nil {
+		m.fresh = *msg.fresh
+	}
+	if msg.recentOK {
+		m.recent = msg.recent
+		// The Freshness query and the range query may straddle a sync;
+		// trust whichever saw the newer reading.
+		if n := len(m.recent); n > 0 && m.recent[n-1].Time.After(m.fresh.Latest.Time) {
+			m.fresh.Latest = m.recent[n-1]
+			if n > 1 {
+				m.fresh.Previous = m.recent[n-2]
+			}
+		}
+	}
+	if msg.eventsOK {
+		m.events = msg.events
+	}
+	if msg.devicesOK {
+		m.devices = msg.devices
+	}
+	if msg.dataRange != nil {
+		m.dataRange = *msg.dataRange
+	}
+	if msg.sync != nil {
+		next := m.sync.NextPoll
+		m.sync = *msg.sync
+		if m.sync.NextPoll.IsZero() {
+			m.sync.NextPoll = next
+		}
+	}
+}
+
+func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	m.notice = ""
+	switch {
+	case key.Matches(msg, m.keys.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, m.keys.Help):
+		m.fullHelp = !m.fullHelp
+		m.redraw() // the chart gives way to the full help
+	case key.Matches(msg, m.keys.ZoomIn):
+		if m.window > 0 {
+			m.window--
+			m.redraw()
+		}
+	case key.Matches(msg, m.keys.ZoomOut):
+		if m.window < len(chartWindows)-1 {
+			m.window++
+			m.redraw()
+		}
+	case key.Matches(msg, m.keys.Window):
+		m.window = int(msg.String()[0] - '1')
+		m.redraw()
+	case key.Matches(msg, m.keys.Period):
+		m.period = (m.period + 1) % len(statsPeriods)
+	case key.Matches(msg, m.keys.Units):
+		m.cfg.Units = m.cfg.Unit().Toggle().String()
+		m.redraw()
+		if m.save != nil {
+			save, cfg := m.save, m.cfg
+			return m, func() tea.Msg { return savedMsg{err: save(cfg)} }
+		}
+	case key.Matches(msg, m.keys.Snooze):
+		m.now = m.clk.Now()
+		m.alerts = m.alerts.snooze(m.now, m.snoozeFor())
+	}
+	return m, nil
+}
+
+func (m Model) unit() client.Unit { return m.cfg.Unit() }
+
+func (m Model) snoozeFor() time.Duration {
+	if n := m.cfg.Alerts.SnoozeMinutes; n > 0 {
+		return time.Duration(n) * time.Minute
+	}
+	return 30 * time.Minute
+}
+
+// stale reports whether the newest reading is too old to act on.
+func (m Model) stale() bool {
+	t := m.fresh.Latest.Time
+	return !t.IsZero() && m.now.Sub(t) > m.cfg.StaleAfter()
+}
+
+// hasReading reports whether there is any reading to show.
+func (m Model) hasReading() bool { return !m.fresh.Latest.Time.IsZero() }
+
+// sourceError is the problem to show about getting data, in plain words,
+// or "" when all is well.
+func (m Model) sourceError() string {
+	switch {
+	case m.syncErr != nil:
+		return m.syncErr.Error()
+	case m.sync.LastError != "":
+		return m.sync.LastError
+	case m.loadErr != nil:
+		return m.loadErr.Error()
+	}
+	return ""
+}
