@@ -242,7 +242,7 @@ func (e *Engine) pass(ctx context.Context) Result {
 		e.failures, e.retryAfter = e.failures+1, 0
 	}
 	res.Next = NextPoll(PollState{
-		Now: now, Newest: res.Newest, Lag: e.lag.Est, Misses: e.misses,
+		Now: now, Newest: res.Newest, Lag: e.lag.Est, Ceiling: e.lag.Ceil, Misses: e.misses,
 		Failures: e.failures, RetryAfter: e.retryAfter, Jitter: rand.Float64(),
 	})
 
@@ -271,7 +271,8 @@ func (e *Engine) pass(ctx context.Context) Result {
 		}
 	}
 	e.log.Debug("sync pass", "added", res.Added, "backfill", res.Backfilled,
-		"lag", e.lag.Est, "misses", e.misses, "next", res.Next.Sub(now).Round(time.Second))
+		"age", now.Sub(res.Newest).Round(time.Second), "lag", e.lag.Est, "floor", e.lag.Floor,
+		"misses", e.misses, "next", res.Next.Sub(now).Round(time.Second))
 	return res
 }
 
@@ -539,7 +540,7 @@ func (e *Engine) loadLag(ctx context.Context) error {
 	if err1 != nil || err2 != nil || d < 0 || d > MaxLag || f < 0 || f > d {
 		return nil // nothing stored, or damaged: learn afresh
 	}
-	e.lag = LagModel{Est: d, Floor: f, Known: true}
+	e.lag = LagModel{Est: d, Floor: f, Ceil: d, Known: true}
 	return nil
 }
 

@@ -26,6 +26,7 @@ const (
 type LagModel struct {
 	Est   time.Duration // polls aim at reading time + Est (+ Margin)
 	Floor time.Duration // the lag was recently proven longer than this
+	Ceil  time.Duration // ... and no longer than this: a miss retries here first
 	Known bool          // false until the first reading was seen
 	hits  int           // readings found on the first try since the last miss
 }
@@ -46,7 +47,7 @@ func (m *LagModel) Seen(t, end, lastMiss time.Time) {
 
 	switch {
 	case !m.Known:
-		m.Known, m.Est, m.hits = true, hi, 0
+		m.Known, m.Est, m.Ceil, m.hits = true, hi, hi, 0
 		if bracketed {
 			m.Floor = lo
 		} else {
@@ -55,10 +56,16 @@ func (m *LagModel) Seen(t, end, lastMiss time.Time) {
 			m.Floor = max(hi-Cadence, 0)
 		}
 	case bracketed:
-		m.Est, m.Floor, m.hits = hi, lo, 0
+		// A miss long before the reading came (a skipped reading, a late
+		// batch) proves less than the floor already known; keep the
+		// floor unless the reading came in under it, i.e. the lag shrank.
+		if m.Floor < hi {
+			lo = max(lo, m.Floor)
+		}
+		m.Est, m.Ceil, m.Floor, m.hits = hi, hi, lo, 0
 	default:
 		m.hits++
-		m.Est = min(m.Est, hi)
+		m.Est, m.Ceil = min(m.Est, hi), min(max(m.Ceil, m.Est), hi)
 		m.Floor = max(m.Floor-probe(m.hits), 0)
 	}
 	m.Floor = min(m.Floor, m.Est)

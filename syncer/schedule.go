@@ -16,8 +16,12 @@ const (
 	// MinWait keeps the loop from ever spinning, whatever the clock does.
 	MinWait = time.Second
 	// RetryBase is the first wait after a poll that found the expected
-	// reading missing; each further miss doubles it, up to Cadence.
+	// reading missing; each further miss doubles it.
 	RetryBase = 2 * time.Second
+	// RetrySpan is how long after its due time a reading is retried for.
+	// Past it the sensor most likely skipped that reading (a signal gap),
+	// and the next one is waited for on the cadence.
+	RetrySpan = 2 * time.Minute
 	// BackoffBase is the first wait after a failed pass; it doubles with
 	// each further failure, up to BackoffCap.
 	BackoffBase = 10 * time.Second
@@ -37,6 +41,10 @@ type PollState struct {
 	Now    time.Time     // the clock's time at the end of the pass
 	Newest time.Time     // newest reading in the cache; zero when none
 	Lag    time.Duration // learned upload lag: reading time → available from the source
+	// Ceiling is the longest the lag was recently proven to be (LagModel.Ceil):
+	// while the lag is still being narrowed down, the first retry after a
+	// miss goes straight there, one request instead of a ladder of them.
+	Ceiling time.Duration
 	// Misses counts polls since Newest that came at or after the next
 	// reading was due and found nothing newer.
 	Misses int
@@ -57,8 +65,9 @@ type PollState struct {
 //   - Otherwise at Newest + Cadence + Lag + Margin, when the next reading
 //     should have reached the source.
 //   - When that moment has passed and polls found nothing: short retries
-//     growing from RetryBase to Cadence, so a late reading is picked up
-//     quickly and a sensor gap costs one request per Cadence.
+//     growing from RetryBase, for up to RetrySpan, so a late reading is
+//     picked up quickly; then on the cadence again, so a sensor gap costs
+//     a handful of requests, and a long outage one per Cadence.
 //
 // The result always lies between Now+MinWait and Now plus the longest
 // sane wait, so a clock that jumps back or forward cannot stall the loop
@@ -77,8 +86,18 @@ func NextPoll(s PollState) time.Time {
 		longest = max(BackoffCap, min(s.RetryAfter, MaxRetryAfter))
 	case s.Newest.IsZero():
 		wait = Cadence
+	case s.Misses == 1 && s.Ceiling > lag+RetryBase && s.Ceiling <= MaxLag:
+		wait = s.Newest.Add(Cadence + s.Ceiling + Margin).Sub(s.Now)
 	case s.Misses > 0:
 		wait = retry(s.Misses)
+		due := s.Newest.Add(Cadence + lag)
+		if last := due.Add(RetrySpan); s.Now.Before(last) {
+			wait = min(wait, last.Sub(s.Now)) // the last retry comes at the end of the span
+		} else {
+			// Give up on this one; aim at the next slot still ahead.
+			k := s.Now.Sub(due)/Cadence + 1
+			wait = due.Add(k*Cadence + Margin).Sub(s.Now)
+		}
 	default:
 		wait = s.Newest.Add(Cadence + lag + Margin).Sub(s.Now)
 	}
