@@ -21,7 +21,7 @@ func DefaultKeyMap() KeyMap {
 		ZoomOut: key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "zoom out")),
 		Window:  key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "3/6/12/24h")),
 		Period:  key.NewBinding(key.WithKeys("p", "tab"), key.WithHelp("p", "stats period")),
-		Units:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "mg/dL⇄mmol/L")),
+		Units:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "units")),
 		Snooze:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "snooze alerts")),
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),

@@ -390,6 +390,7 @@ func (m Model) panes(w int) []string {
 			if i < len(right) {
 				r = right[i]
 			}
+			l = ansi.Truncate(l, half, "")
 			pad := half - lipgloss.Width(l)
 			out[i] = l + strings.Repeat(" ", max(pad, 0)) + m.th.Styles.Border.Render(" │ ") + r
 		}
@@ -400,14 +401,12 @@ func (m Model) panes(w int) []string {
 
 // bandLimits are the consensus band labels in unit u.
 func bandLimits(u client.Unit) [stats.NumBands]string {
-	f := func(v float64) string { return u.Format(v) }
-	return [stats.NumBands]string{
-		"<" + f(stats.VeryLowBelow),
-		f(stats.VeryLowBelow) + "–" + f(stats.LowBelow-1),
-		f(stats.LowBelow) + "–" + f(stats.HighAbove),
-		f(stats.HighAbove+1) + "–" + f(stats.VeryHighAbove),
-		">" + f(stats.VeryHighAbove),
+	if u == client.MmolL {
+		// The consensus publishes its own mmol/L limits; converting the
+		// mg/dL ones would make 181 mg/dL read 10.0, the in-range limit.
+		return [stats.NumBands]string{"<3.0", "3.0–3.8", "3.9–10.0", "10.1–13.9", ">13.9"}
 	}
+	return [stats.NumBands]string{"<54", "54–69", "70–180", "181–250", ">250"}
 }
 
 // bandRange maps a consensus band onto the colour of the matching range.
@@ -446,15 +445,45 @@ func (m Model) statsPane(w int) []string {
 		bands = append(bands, m.th.Block(bandRange[b]).Render(bandFill(stats.Band(b), m.cfg.ASCII))+
 			st.Muted.Render(limits[b]+" ")+st.Text.Render(fmt.Sprintf("%d%%", pct[b])))
 	}
-	cv := fmt.Sprintf("CV %.0f%%", s.CV*100)
-	if s.StableCV() {
-		cv += " ≤36 ok"
-	} else {
-		cv += " >36"
+	cv := fmt.Sprintf("CV %.0f%% stable", s.CV*100)
+	if !s.StableCV() {
+		cv = fmt.Sprintf("CV %.0f%% unstable (>36%%)", s.CV*100)
 	}
-	third := st.Text.Render(fmt.Sprintf("mean %s %s · SD %s · %s · GMI %.1f%% · sensor %.0f%%",
-		u.Format(s.Mean), u, u.Format(s.SD), cv, s.GMI, s.Active()*100))
-	return []string{first, strings.Join(bands, "  "), third}
+	metrics := []string{
+		"mean " + u.Format(s.Mean) + " " + u.String(),
+		"SD " + u.Format(s.SD),
+		cv,
+		fmt.Sprintf("GMI %.1f%%", s.GMI),
+		fmt.Sprintf("sensor active %.0f%%", s.Active()*100),
+	}
+	for i := range metrics {
+		metrics[i] = st.Text.Render(metrics[i])
+	}
+	out := []string{first}
+	out = append(out, pack(bands, "  ", w)...)
+	return append(out, pack(metrics, st.Muted.Render(" · "), w)...)
+}
+
+// pack joins parts with sep into as few lines of at most w cells as it
+// can, never splitting a part.
+func pack(parts []string, sep string, w int) []string {
+	var lines []string
+	cur := ""
+	for _, p := range parts {
+		switch {
+		case cur == "":
+			cur = p
+		case lipgloss.Width(cur)+lipgloss.Width(sep)+lipgloss.Width(p) <= w:
+			cur += sep + p
+		default:
+			lines = append(lines, cur)
+			cur = p
+		}
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
 }
 
 // stackedBar draws the band percentages as one bar w cells wide.
@@ -525,10 +554,16 @@ func (m Model) devicesPane(w int) []string {
 		}
 	}
 
-	data := st.Muted.Render("account data: none yet · Dexcom keeps 90 days")
+	data := []string{"account data: none yet"}
 	if rg := m.dataRange.Readings; !rg.Empty() {
-		data = st.Muted.Render(fmt.Sprintf("account data %s → %s (%s) · Dexcom keeps 90 days",
-			rg.Start.In(m.loc).Format("2 Jan"), rg.End.In(m.loc).Format("2 Jan"), span(rg.End.Sub(rg.Start))))
+		data = []string{fmt.Sprintf("account data %s → %s (%s)",
+			rg.Start.In(m.loc).Format("2 Jan"), rg.End.In(m.loc).Format("2 Jan"), span(rg.End.Sub(rg.Start)))}
 	}
-	return []string{title + "  " + dev, sync, data}
+	data = append(data, "Dexcom keeps 90 days")
+	for i := range data {
+		data[i] = st.Muted.Render(data[i])
+	}
+	out := pack([]string{title, dev}, "  ", w)
+	out = append(out, sync)
+	return append(out, pack(data, st.Muted.Render(" · "), w)...)
 }
