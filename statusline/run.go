@@ -85,9 +85,12 @@ func Run(ctx context.Context, opts Options, stdout io.Writer) int {
 			spawn = BackgroundSync(opts.Account)
 		}
 		// A failure to spawn shows up as a stale line soon enough; status
-		// itself has nowhere useful to report it.
+		// itself has nowhere useful to report it. An unreadable cache also
+		// calls for a sync: cache.Open moves a damaged file aside and the
+		// sync rebuilds it, and the spawn marker limits that to one try a
+		// minute.
 		MaybeSpawn(opts.Paths, opts.Account, SpawnState{
-			Now: in.Now, LoggedIn: in.LoggedIn && !in.CacheError,
+			Now: in.Now, LoggedIn: in.LoggedIn,
 			Latest: in.Fresh.Latest.Time, Sync: in.Fresh.Sync,
 		}, spawn)
 	}
