@@ -67,16 +67,16 @@ func TestReadSnapshotRejects(t *testing.T) {
 		big[i] = ' '
 	}
 	for name, body := range map[string][]byte{
-		"empty":          {},
-		"truncated":      []byte(`{"version":1,"latest":{"time":"2025-03-14T14:26:00Z","val`),
-		"other version":  []byte(`{"version":2}`),
-		"no version":     []byte(`{"latest":null}`),
-		"negative value": []byte(`{"version":1,"latest":{"time":"2025-03-14T14:26:00Z","value":-1}}`),
-		"huge value":     []byte(`{"version":1,"latest":{"time":"2025-03-14T14:26:00Z","value":100000}}`),
-		"latest no time": []byte(`{"version":1,"latest":{"value":100}}`),
+		"empty":           {},
+		"truncated":       []byte(`{"version":1,"latest":{"time":"2025-03-14T14:26:00Z","val`),
+		"other version":   []byte(`{"version":2}`),
+		"no version":      []byte(`{"latest":null}`),
+		"negative value":  []byte(`{"version":1,"latest":{"time":"2025-03-14T14:26:00Z","value":-1}}`),
+		"huge value":      []byte(`{"version":1,"latest":{"time":"2025-03-14T14:26:00Z","value":100000}}`),
+		"latest no time":  []byte(`{"version":1,"latest":{"value":100}}`),
 		"orphan previous": []byte(`{"version":1,"previous":{"time":"2025-03-14T14:26:00Z","value":100}}`),
-		"too large":      big,
-		"not json":       []byte("SQLite format 3\x00"),
+		"too large":       big,
+		"not json":        []byte("SQLite format 3\x00"),
 	} {
 		path := filepath.Join(dir, "s.json")
 		if err := os.WriteFile(path, body, 0o600); err != nil {
