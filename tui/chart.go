@@ -251,12 +251,23 @@ func (p *sparkPane) draw(in chartInput) {
 	cols := make([]float64, w)
 	bands := make([]theme.Range, w)
 	maxY := float64(chartMaxY)
-	slice := in.to.Sub(in.from) / time.Duration(w)
-	for _, pt := range plotPoints(in.readings, in.from, in.to) {
-		i := min(int(pt.t.Sub(in.from)/max(slice, 1)), w-1)
-		cols[i] = pt.v // the newest reading in a slice wins
-		bands[i] = classify(pt.v, in.thresholds)
-		maxY = max(maxY, pt.v)
+	slice := max(in.to.Sub(in.from)/time.Duration(w), 1)
+	// Each column shows the newest reading up to its end, unless that
+	// reading is older than a gap: columns narrower than the reading
+	// interval stay solid, and a real gap stays empty.
+	pts := plotPoints(in.readings, in.from, in.to)
+	j := -1
+	for x := range w {
+		end := in.from.Add(slice * time.Duration(x+1))
+		for j+1 < len(pts) && !pts[j+1].t.After(end) {
+			j++
+		}
+		if j < 0 || end.Sub(pts[j].t) > min(gapAfter, max(slice, 10*time.Minute)) {
+			continue
+		}
+		cols[x] = pts[j].v
+		bands[x] = classify(pts[j].v, in.thresholds)
+		maxY = max(maxY, pts[j].v)
 	}
 	s := sparkline.New(w, h, sparkline.WithMaxValue(maxY), sparkline.WithNoAutoMaxValue())
 	s.PushAll(cols)

@@ -261,15 +261,9 @@ func (m Model) header(w int, roomy bool) []string {
 	text := valueText(r, u)
 	label := band.Label()
 	if r.Status == client.StatusHigh {
-		label = "above sensor range (>400 mg/dL)"
-		if u == client.MmolL {
-			label = "above sensor range (>22.2 mmol/L)"
-		}
+		label = "above " + u.Format(sensorMax) + " " + u.String()
 	} else if r.Status == client.StatusLow {
-		label = "below sensor range (<40 mg/dL)"
-		if u == client.MmolL {
-			label = "below sensor range (<2.2 mmol/L)"
-		}
+		label = "below " + u.Format(sensorMin) + " " + u.String()
 	}
 	rangeText := vs.Render(band.Glyph(m.cfg.ASCII) + " " + label)
 	if band == theme.InRange && r.Status == client.StatusOK {
