@@ -138,3 +138,6 @@ func (c fixedClock) After(d time.Duration) <-chan time.Time {
 	return ch
 }
 func (c fixedClock) Wall(d time.Duration) time.Duration { return d }
+
+// The cache is the Store the program wires in.
+var _ Store = (*cache.DB)(nil)
