@@ -49,6 +49,7 @@ const (
 const (
 	metaLag       = "sync.lag"        // LagModel.Est, a Go duration
 	metaLagFloor  = "sync.lag_floor"  // LagModel.Floor
+	metaLagCeil   = "sync.lag_ceil"   // LagModel.Ceil
 	metaBackfill  = "sync.backfill"   // "" → none yet; "recent" → last day stored; "done"
 	metaDevicesAt = "sync.devices_at" // clock time of the last device fetch, RFC 3339
 	metaRecordsAt = "sync.records_at" // clock time of the last events/alerts/calibrations fetch
@@ -384,11 +385,14 @@ func (e *Engine) readings(ctx context.Context, res *Result, from, now time.Time)
 		e.misses, e.lastMiss = 0, time.Time{}
 		return e.saveLag(ctx)
 	}
-	if !prev.IsZero() && start.After(prev.Add(Cadence)) {
+	switch {
+	case prev.IsZero() || !start.After(prev.Add(Cadence)):
+		e.misses = 0 // too early to miss anything (or the clock went back)
+	case start.Before(prev.Add(Cadence + e.lag.Est)):
+		e.lastMiss = start // early, but it bounds the lag all the same
+	default:
 		e.lastMiss = start
-		if !start.Before(prev.Add(Cadence + e.lag.Est)) {
-			e.misses++
-		}
+		e.misses++
 	}
 	return nil
 }
@@ -534,21 +538,28 @@ func (e *Engine) loadLag(ctx context.Context) error {
 	if err != nil {
 		return cacheErr("read the sync state", err)
 	}
+	ceil, err := e.db.Meta(ctx, metaLagCeil)
+	if err != nil {
+		return cacheErr("read the sync state", err)
+	}
 	e.lagLoaded = true
 	d, err1 := time.ParseDuration(est)
 	f, err2 := time.ParseDuration(floor)
-	if err1 != nil || err2 != nil || d < 0 || d > MaxLag || f < 0 || f > d {
+	c, err3 := time.ParseDuration(ceil)
+	if err1 != nil || err2 != nil || err3 != nil || f < 0 || f > d || d > c || c > MaxLag {
 		return nil // nothing stored, or damaged: learn afresh
 	}
-	e.lag = LagModel{Est: d, Floor: f, Ceil: d, Known: true}
+	e.lag = LagModel{Est: d, Floor: f, Ceil: c, Known: true}
 	return nil
 }
 
 func (e *Engine) saveLag(ctx context.Context) error {
-	if err := e.setMeta(ctx, metaLag, e.lag.Est.String()); err != nil {
-		return err
+	for key, d := range map[string]time.Duration{metaLag: e.lag.Est, metaLagFloor: e.lag.Floor, metaLagCeil: e.lag.Ceil} {
+		if err := e.setMeta(ctx, key, d.String()); err != nil {
+			return err
+		}
 	}
-	return e.setMeta(ctx, metaLagFloor, e.lag.Floor.String())
+	return nil
 }
 
 func (e *Engine) setMeta(ctx context.Context, key, value string) error {

@@ -325,3 +325,65 @@ func TestRateLimitAndServerErrors(t *testing.T) {
 		t.Errorf("status %+v", st)
 	}
 }
+
+// TestRunSurvivesClockJumps moves the clock (shared by the emulator, as a
+// user changing the system time would move both) back an hour and then
+// forward three, and checks the loop neither stalls nor spins.
+func TestRunSurvivesClockJumps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs emulated hours")
+	}
+	clk := clock.NewScaled(testStart, 600)
+	r := newRig(t, emulator.Config{Seed: 9, Clock: clk, AutoApprove: true, UploadLag: lag})
+	e := New(r.src, r.db, Options{Clock: clk, LockPath: r.lock})
+	type pass struct {
+		now time.Time
+		res Result
+	}
+	passes := make(chan pass, 1000)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- e.Run(ctx, func(res Result) { passes <- pass{clk.Now(), res} })
+	}()
+	longest := Cadence + MaxLag + Margin
+
+	// watch collects passes for span of clock time and checks each wait.
+	watch := func(name string, span time.Duration) []pass {
+		var got []pass
+		until := clk.Now().Add(span)
+		for clk.Now().Before(until) {
+			select {
+			case p := <-passes:
+				if wait := p.res.Next.Sub(p.now); wait > longest || wait < 0 {
+					t.Errorf("%s: next poll in %v", name, wait)
+				}
+				got = append(got, p)
+			case <-time.After(clk.Wall(time.Minute)):
+			}
+		}
+		return got
+	}
+	watch("start", 30*time.Minute)
+	clk.Jump(-time.Hour)
+	back := watch("after jumping back", 45*time.Minute)
+	clk.Jump(3 * time.Hour)
+	fwd := watch("after jumping forward", 30*time.Minute)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// 45 minutes with nothing new to fetch: polls on the cadence at most,
+	// plus a short retry ladder, never a tight loop.
+	if len(back) == 0 || len(back) > 45/5+8 {
+		t.Errorf("%d passes in the 45 minutes after jumping back", len(back))
+	}
+	if len(fwd) == 0 || len(fwd) > 30/5+8 {
+		t.Errorf("%d passes in the 30 minutes after jumping forward", len(fwd))
+	}
+	last := fwd[len(fwd)-1].res
+	if last.Err != nil || clk.Now().Sub(last.Newest) > 2*Cadence+lag {
+		t.Errorf("after the jumps the newest reading is %v old (err %v)", clk.Now().Sub(last.Newest), last.Err)
+	}
+	t.Logf("passes: %d in 45m after jumping back, %d in 30m after jumping forward", len(back), len(fwd))
+}

@@ -86,9 +86,13 @@ func NextPoll(s PollState) time.Time {
 		longest = max(BackoffCap, min(s.RetryAfter, MaxRetryAfter))
 	case s.Newest.IsZero():
 		wait = Cadence
+	case s.Misses == 0 || s.Now.Before(s.Newest.Add(Cadence+lag)):
+		// Nothing missed yet, or the misses were before the reading was
+		// due (the clock went back): aim at the due time.
+		wait = s.Newest.Add(Cadence + lag + Margin).Sub(s.Now)
 	case s.Misses == 1 && s.Ceiling > lag+RetryBase && s.Ceiling <= MaxLag:
 		wait = s.Newest.Add(Cadence + s.Ceiling + Margin).Sub(s.Now)
-	case s.Misses > 0:
+	default:
 		wait = retry(s.Misses)
 		due := s.Newest.Add(Cadence + lag)
 		if last := due.Add(RetrySpan); s.Now.Before(last) {
@@ -98,8 +102,6 @@ func NextPoll(s PollState) time.Time {
 			k := s.Now.Sub(due)/Cadence + 1
 			wait = due.Add(k*Cadence + Margin).Sub(s.Now)
 		}
-	default:
-		wait = s.Newest.Add(Cadence + lag + Margin).Sub(s.Now)
 	}
 	return s.Now.Add(min(max(wait, MinWait), longest))
 }

@@ -56,6 +56,8 @@ func TestNextPoll(t *testing.T) {
 		{"absurd Retry-After is bounded", PollState{Now: now, Newest: now, Failures: 1, RetryAfter: 48 * time.Hour}, MaxRetryAfter},
 		{"clock jumped back a day: wait no longer than one cycle",
 			PollState{Now: now, Newest: now.Add(24 * time.Hour), Lag: lag}, Cadence + lag + Margin},
+		{"clock jumped back while retrying: wait for the due time, not the ladder",
+			PollState{Now: now, Newest: now.Add(50 * time.Minute), Lag: lag, Misses: 3}, Cadence + lag + Margin},
 		{"clock jumped forward a day: soon, then the retry ladder",
 			PollState{Now: now, Newest: now.Add(-24 * time.Hour), Lag: lag}, MinWait},
 		{"negative lag read from a damaged meta is ignored",
