@@ -11,12 +11,17 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/clock"
+	"github.com/cgmtop/cgmtop/syncer"
+
 	"github.com/google/renameio/v2"
 
 	"github.com/cgmtop/cgmtop/auth"
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/statusline"
 )
 
 // loginMarker is a non-secret note that an account is logged in, so that
@@ -28,9 +33,7 @@ type loginMarker struct {
 	At         time.Time `json:"logged_in_at"`
 }
 
-func markerPath(e env) string {
-	return filepath.Join(e.paths.AccountStateDir(e.account), "login.json")
-}
+func markerPath(e env) string { return statusline.LoginMarkerPath(e.paths, e.account) }
 
 func writeMarker(e env, m loginMarker) error {
 	path := markerPath(e)
@@ -45,16 +48,16 @@ func writeMarker(e env, m loginMarker) error {
 }
 
 // tokenStore is the store the settings choose for the account.
-func tokenStore(e env) auth.Store {
-	if e.cfg.TokenStore == "file" {
-		return auth.NewFileStore(e.paths.TokenFile(e.account))
-	}
-	return auth.NewKeyringStore(e.account)
+func tokenStore(e env) (auth.Store, error) {
+	return auth.NewStore(e.cfg.TokenStore, e.account, e.paths)
 }
 
 // openSource connects to the account's Dexcom server with its stored login.
 func openSource(ctx context.Context, e env, log *slog.Logger) (client.Source, error) {
-	store := tokenStore(e)
+	store, err := tokenStore(e)
+	if err != nil {
+		return nil, err
+	}
 	creds, err := store.Load(ctx)
 	if err != nil {
 		if errors.Is(err, auth.ErrNoLogin) {
@@ -105,4 +108,78 @@ func fmtAge(now, t time.Time) string {
 		return fmt.Sprintf("%dh%02dm ago", int(d.Hours()), int(d.Minutes())%60)
 	}
 	return t.Local().Format("2006-01-02 15:04")
+}
+
+// newEngine makes the account's sync engine.
+func newEngine(e env, src client.Source, db *cache.DB, clk clock.Clock, log *slog.Logger) *syncer.Engine {
+	return syncer.New(src, db, syncer.Options{
+		Clock:     clk,
+		LockPath:  e.paths.Lock(e.account, "sync"),
+		Retention: e.cfg.Retention(),
+		Log:       log,
+	})
+}
+
+// writeSnapshot refreshes the tiny file `cgmtop status` reads after a sync
+// pass, so the status line never has to open the database.
+func writeSnapshot(ctx context.Context, e env, db *cache.DB, log *slog.Logger) {
+	f, err := db.Freshness(ctx)
+	if err == nil {
+		err = statusline.WriteSnapshot(statusline.SnapshotPath(e.paths, e.account), f)
+	}
+	if err != nil {
+		log.Warn("status snapshot not written", "err", err)
+	}
+}
+
+// accountSync is a sync engine on the account's cache, for the commands
+// that sync without the monitor.
+type accountSync struct {
+	env    env
+	db     *cache.DB
+	engine *syncer.Engine
+	log    *slog.Logger
+	close  func()
+}
+
+func openAccountSync(ctx context.Context, e env) (*accountSync, error) {
+	log, closeLog, err := openLog(e.paths)
+	if err != nil {
+		return nil, err
+	}
+	src, err := openSource(ctx, e, log)
+	if err != nil {
+		closeLog()
+		return nil, err
+	}
+	db, err := cache.Open(ctx, e.paths.Database(e.account))
+	if err != nil {
+		closeLog()
+		return nil, err
+	}
+	if msg := db.Recovered(); msg != "" {
+		log.Warn("cache recovered", "detail", msg)
+	}
+	return &accountSync{
+		env: e, db: db, log: log,
+		engine: newEngine(e, src, db, clock.Real{}, log),
+		close:  func() { db.Close(); closeLog() },
+	}, nil
+}
+
+// once runs one pass and refreshes the status snapshot.
+func (a *accountSync) once(ctx context.Context) (syncer.Result, error) {
+	res, err := a.engine.Sync(ctx)
+	writeSnapshot(ctx, a.env, a.db, a.log)
+	return res, err
+}
+
+// run syncs on the sensor's cadence until ctx ends.
+func (a *accountSync) run(ctx context.Context, onSync func(syncer.Result)) error {
+	return a.engine.Run(ctx, func(r syncer.Result) {
+		writeSnapshot(ctx, a.env, a.db, a.log)
+		if onSync != nil {
+			onSync(r)
+		}
+	})
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/config"
-	"github.com/cgmtop/cgmtop/syncer"
 )
 
 func runLogin(ctx context.Context, args []string, std stdio) error {
@@ -81,7 +80,10 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 	}
 
 	e.cfg = cfg
-	store := tokenStore(e)
+	store, err := tokenStore(e)
+	if err != nil {
+		return err
+	}
 	httpClient := dexcom.NewHTTPClient()
 	oauth := dexcom.OAuthConfig(base, cfg.ClientID, *secret, cfg.RedirectURI)
 	_, err = auth.Connect(ctx, store, base, auth.LoginOptions{
@@ -132,26 +134,12 @@ func ask(in *bufio.Reader, std stdio, prompt string, secret bool) (string, error
 
 // syncOnce runs one sync pass for the account and returns readings added.
 func syncOnce(ctx context.Context, e env) (int, error) {
-	log, closeLog, err := openLog(e.paths)
+	a, err := openAccountSync(ctx, e)
 	if err != nil {
 		return 0, err
 	}
-	defer closeLog()
-	src, err := openSource(ctx, e, log)
-	if err != nil {
-		return 0, err
-	}
-	db, err := cache.Open(ctx, e.paths.Database(e.account))
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
-	eng := syncer.New(src, db, syncer.Options{
-		LockPath:  e.paths.Lock(e.account, "sync"),
-		Retention: e.cfg.Retention(),
-		Log:       log,
-	})
-	res, err := eng.Sync(ctx)
+	defer a.close()
+	res, err := a.once(ctx)
 	return res.Added, err
 }
 
@@ -167,23 +155,14 @@ func runLogout(ctx context.Context, args []string, std stdio) error {
 	}
 	var removed []string
 	var failed []error
-	// Both stores: the settings may have changed since the login was made.
-	// Only the chosen one must answer; the other is cleaned if it can be.
-	chosen := tokenStore(e)
-	other := auth.NewFileStore(e.paths.TokenFile(e.account))
-	if e.cfg.TokenStore == "file" {
-		other = auth.NewKeyringStore(e.account)
+	hadLogin := false
+	if _, err := os.Stat(markerPath(e)); err == nil {
+		hadLogin = true
 	}
-	for _, s := range []auth.Store{chosen, other} {
-		_, err := s.Load(ctx)
-		if errors.Is(err, auth.ErrNoLogin) || (s != chosen && err != nil) {
-			continue
-		}
-		if err := s.Delete(ctx); err != nil {
-			failed = append(failed, fmt.Errorf("%s: %w", s.Where(), err))
-			continue
-		}
-		removed = append(removed, "login and client secret ("+s.Where()+")")
+	if err := auth.Logout(ctx, e.cfg.TokenStore, e.account, e.paths); err != nil {
+		failed = append(failed, err)
+	} else if hadLogin {
+		removed = append(removed, "login and client secret ("+e.cfg.TokenStore+" store)")
 	}
 	db := e.paths.Database(e.account)
 	if ok, _ := removeAll(db); ok {
@@ -226,7 +205,11 @@ func runAuth(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	st, err := auth.LoadStatus(ctx, tokenStore(e))
+	store, err := tokenStore(e)
+	if err != nil {
+		return err
+	}
+	st, err := auth.LoadStatus(ctx, store)
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}

@@ -59,7 +59,12 @@ type exitError struct {
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
 func (e *exitError) Unwrap() error { return e.err }
 
 func run(ctx context.Context, args []string, std stdio) int {
@@ -99,7 +104,7 @@ func run(ctx context.Context, args []string, std stdio) int {
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.err.Error() != "" {
+		if ee.Error() != "" {
 			fmt.Fprintln(std.err, "cgmtop:", ee.err)
 		}
 		return ee.code

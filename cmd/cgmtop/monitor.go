@@ -86,17 +86,13 @@ func monitor(ctx context.Context, s monitorSetup) error {
 	})
 	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx))
 
-	engine := syncer.New(s.source, db, syncer.Options{
-		Clock:     s.clock,
-		LockPath:  s.env.paths.Lock(s.env.account, "sync"),
-		Retention: s.env.cfg.Retention(),
-		Log:       s.log,
-	})
+	engine := newEngine(s.env, s.source, db, s.clock, s.log)
 	syncCtx, stopSync := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		err := engine.Run(syncCtx, func(r syncer.Result) {
+			writeSnapshot(syncCtx, s.env, db, s.log)
 			p.Send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err})
 		})
 		if err != nil && !errors.Is(err, context.Canceled) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/config"
 	"github.com/cgmtop/cgmtop/syncer"
 )
@@ -26,29 +25,15 @@ func runSync(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	log, closeLog, err := openLog(e.paths)
+	a, err := openAccountSync(ctx, e)
 	if err != nil {
 		return err
 	}
-	defer closeLog()
-	src, err := openSource(ctx, e, log)
-	if err != nil {
-		return err
-	}
-	db, err := cache.Open(ctx, e.paths.Database(e.account))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	eng := syncer.New(src, db, syncer.Options{
-		LockPath:  e.paths.Lock(e.account, "sync"),
-		Retention: e.cfg.Retention(),
-		Log:       log,
-	})
+	defer a.close()
 
 	if *daemon {
 		fmt.Fprintf(std.err, "Syncing account %q on the sensor's cadence; Ctrl+C stops.\n", e.account)
-		err := eng.Run(ctx, func(r syncer.Result) {
+		err := a.run(ctx, func(r syncer.Result) {
 			if r.Err != nil {
 				fmt.Fprintf(std.err, "%s sync failed: %v (next try %s)\n", time.Now().Format("15:04:05"), r.Err, r.Next.Local().Format("15:04:05"))
 			}
@@ -59,10 +44,10 @@ func runSync(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 
-	res, err := eng.Sync(ctx)
+	res, err := a.once(ctx)
 	if *background {
 		if err != nil && !errors.Is(err, syncer.ErrBusy) {
-			log.Warn("background sync failed", "err", err)
+			a.log.Warn("background sync failed", "err", err)
 		}
 		return nil
 	}
