@@ -75,14 +75,15 @@ func Render(in Input, f Format) ([]byte, int) {
 
 // ParseTemplate parses a --template and tries it on sample data, so a
 // misspelt field is a usage error at once rather than a blank status bar.
+// Errors do not name the flag: the caller does.
 func ParseTemplate(text string) (*template.Template, error) {
 	t, err := template.New("status").Option("missingkey=error").Parse(text)
 	if err != nil {
-		return nil, fmt.Errorf("--template: %w", err)
+		return nil, err
 	}
 	sample := Build(Input{Now: time.Unix(600, 0), Fresh: sampleFreshness()})
 	if err := t.Execute(&bytes.Buffer{}, sample); err != nil {
-		return nil, fmt.Errorf("--template: %w: the fields are .Value .Arrow .Delta .Age .Unit .Status .Stale .Class .Time .Reason .Trend .Text", err)
+		return nil, fmt.Errorf("%w: the fields are .Value .Arrow .Delta .Age .Unit .Status .Stale .Class .Time .Reason .Trend .Text", err)
 	}
 	return t, nil
 }

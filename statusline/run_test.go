@@ -204,3 +204,7 @@ func TestRunStates(t *testing.T) {
 		}
 	})
 }
+
+func syncOK(t time.Time) cache.SyncStatus {
+	return cache.SyncStatus{LastAttempt: t, LastSuccess: t, NextPoll: t.Add(3 * time.Minute)}
+}
