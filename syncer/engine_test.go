@@ -205,7 +205,6 @@ func TestBusy(t *testing.T) {
 	if ok, err := other.TryLock(); !ok || err != nil {
 		t.Fatalf("test could not take the lock: %v %v", ok, err)
 	}
-	before := r.s.Stats()
 	if _, err := e.Sync(ctx); !errors.Is(err, ErrBusy) {
 		t.Fatalf("Sync with the lock held elsewhere: %v, want ErrBusy", err)
 	}
@@ -242,7 +241,6 @@ func TestBusy(t *testing.T) {
 	if _, err := second.Sync(ctx); err != nil {
 		t.Errorf("Sync after Run stopped: %v", err)
 	}
-	_ = before
 }
 
 func TestUnauthorizedStopsRun(t *testing.T) {
