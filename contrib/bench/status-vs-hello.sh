@@ -1,0 +1,134 @@
+#!/bin/sh
+# Measures `cgmtop status` against a Go hello-world, side by side, with 90
+# days of readings in the cache: the acceptance check of issue 7 (median
+# within 1.5x). Needs go and hyperfine (Debian: apt-get install hyperfine).
+#
+#   contrib/bench/status-vs-hello.sh            # from the repository root
+#   RUNS=1000 contrib/bench/status-vs-hello.sh
+#
+# It builds three binaries the way releases are built (CGO_ENABLED=0,
+# -trimpath, -s -w): hello, `statusline-only` (statusline.Run and nothing
+# else, to tell status's own cost from the size of the full binary) and
+# cgmtop itself. Everything lives in a temporary folder that is removed.
+set -eu
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+runs=${RUNS:-500}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export CGO_ENABLED=0
+flags="-trimpath -ldflags=-s -ldflags=-w"
+
+mkdir -p "$tmp/mod/hello" "$tmp/mod/seed" "$tmp/mod/statusonly"
+sed -e 's#^module .*#module bench#' "$repo/go.mod" >"$tmp/mod/go.mod"
+printf '\nrequire github.com/cgmtop/cgmtop v0.0.0\nreplace github.com/cgmtop/cgmtop => %s\n' "$repo" >>"$tmp/mod/go.mod"
+cp "$repo/go.sum" "$tmp/mod/go.sum"
+
+cat >"$tmp/mod/hello/main.go" <<'GO'
+package main
+
+import "fmt"
+
+func main() { fmt.Println("hello, world") }
+GO
+
+cat >"$tmp/mod/seed/main.go" <<'GO'
+// Command seed fills the default account's cache with 90 days of readings
+// ending now, and writes the status snapshot the sync engine would.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+	"time"
+
+	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/statusline"
+)
+
+func main() {
+	ctx := context.Background()
+	p := config.DefaultPaths()
+	db, err := cache.Open(ctx, p.Database(config.DefaultAccount))
+	if err != nil {
+		log.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	var rs []client.Reading
+	for i := 90 * 288; i >= 0; i-- {
+		t := now.Add(-time.Duration(i) * 5 * time.Minute)
+		rs = append(rs, client.Reading{Time: t, DisplayTime: t, Value: 90 + i%80, Status: client.StatusOK, Trend: client.TrendFlat})
+	}
+	if _, err := db.PutReadings(ctx, rs); err != nil {
+		log.Fatal(err)
+	}
+	// NextPoll far enough ahead that no run of the benchmark spawns a sync.
+	if err := db.PutSyncStatus(ctx, cache.SyncStatus{LastAttempt: now, LastSuccess: now, NextPoll: now.Add(time.Hour)}); err != nil {
+		log.Fatal(err)
+	}
+	f, err := db.Freshness(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	db.Close()
+	if len(os.Args) > 1 && os.Args[1] == "-no-snapshot" {
+		return
+	}
+	if err := statusline.WriteSnapshot(statusline.SnapshotPath(p, config.DefaultAccount), f); err != nil {
+		log.Fatal(err)
+	}
+}
+GO
+
+cat >"$tmp/mod/statusonly/main.go" <<'GO'
+// Command statusonly is `cgmtop status --format tmux` with nothing else
+// linked in.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/statusline"
+)
+
+func main() {
+	p := config.DefaultPaths()
+	cfg, _ := config.Load(p.ConfigFile)
+	os.Exit(statusline.Run(context.Background(), statusline.Options{
+		Paths: p, Account: config.DefaultAccount, Config: cfg, Format: statusline.Tmux,
+	}, os.Stdout))
+}
+GO
+
+cd "$tmp/mod"
+GOFLAGS=-mod=mod go build $flags -o "$tmp/hello" ./hello
+GOFLAGS=-mod=mod go build $flags -o "$tmp/seed" ./seed
+GOFLAGS=-mod=mod go build $flags -o "$tmp/statusonly" ./statusonly
+cmds="$tmp/hello|$tmp/statusonly"
+if (cd "$repo" && go build $flags -o "$tmp/cgmtop" ./cmd/cgmtop) 2>"$tmp/build.log"; then
+	cmds="$cmds|$tmp/cgmtop status --format tmux|$tmp/cgmtop version"
+else
+	echo "note: cmd/cgmtop does not build yet; measuring statusline-only:" >&2
+	head -5 "$tmp/build.log" >&2
+fi
+
+export XDG_CONFIG_HOME="$tmp/root/config" XDG_DATA_HOME="$tmp/root/data" XDG_STATE_HOME="$tmp/root/state"
+"$tmp/seed" "$@"
+echo "status line:   $("$tmp/statusonly")"
+ls -l "$tmp"/hello "$tmp"/statusonly "$tmp"/cgmtop 2>/dev/null | awk '{print "binary size:  ", $5, $NF}'
+
+IFS='|'
+# shellcheck disable=SC2086
+hyperfine -N --warmup 50 --runs "$runs" --export-json "$tmp/h.json" $cmds
+python3 - "$tmp/h.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+base = r[0]["median"]
+for x in r:
+    print(f'{x["median"]*1e3:7.3f} ms median  {x["median"]/base:5.2f}x  {x["command"].split("/")[-1]}')
+PY
