@@ -335,7 +335,11 @@ func (f *flow) serveCallback(w http.ResponseWriter, r *http.Request, path string
 }
 
 // A bare code as Dexcom and most servers issue them: no spaces, URL-safe.
-var bareCode = regexp.MustCompile(`^[A-Za-z0-9._~+/=-]{6,1000}$`)
+// bareCode is built on first use, not at package init: init runs on every
+// `cgmtop status`, which tmux calls every few seconds and must start fast.
+var bareCode = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9._~+/=-]{6,1000}$`)
+})
 
 // readPasted takes lines from the terminal until one carries a login
 // result. Pasted text is never echoed back: it may be the code itself.
@@ -371,7 +375,7 @@ func parsePasted(line string) (q url.Values, checkState bool, err error) {
 		if perr == nil && (q.Get("code") != "" || q.Get("error") != "") {
 			return q, true, nil
 		}
-	} else if bareCode.MatchString(line) {
+	} else if bareCode().MatchString(line) {
 		return url.Values{"code": {line}}, false, nil
 	}
 	return nil, false, errors.New("the pasted text is neither the redirect address nor an authorization code: run `cgmtop login` again and copy the whole address from the browser's address bar")

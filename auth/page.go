@@ -4,9 +4,13 @@ import (
 	"html"
 	"html/template"
 	"net/http"
+	"sync"
 )
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+// pageTemplate is built on first use, not at package init: init runs on every
+// `cgmtop status`, which tmux calls every few seconds and must start fast.
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
@@ -30,6 +34,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <div class="brand">cgmtop</div>
 </main></body></html>
 `))
+})
 
 // writePage answers the browser. body is trusted HTML: callers escape any
 // text that came from outside with pageEscape.
@@ -37,7 +42,7 @@ func writePage(w http.ResponseWriter, status int, title, body string, ok bool) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	w.WriteHeader(status)
-	pageTemplate.Execute(w, struct { //nolint:errcheck // the browser may have gone
+	pageTemplate().Execute(w, struct { //nolint:errcheck // the browser may have gone
 		Title string
 		Body  template.HTML
 		OK    bool

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 
 	"github.com/adrg/xdg"
 )
@@ -41,11 +42,15 @@ func Under(root string) Paths {
 	}
 }
 
-var accountName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+// accountName is built on first use, not at package init: init runs on every
+// `cgmtop status`, which tmux calls every few seconds and must start fast.
+var accountName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+})
 
 // CheckAccount rejects account names that are not safe as a folder name.
 func CheckAccount(name string) error {
-	if !accountName.MatchString(name) {
+	if !accountName().MatchString(name) {
 		return fmt.Errorf("account name %q: use letters, digits, '.', '_' or '-'", name)
 	}
 	return nil

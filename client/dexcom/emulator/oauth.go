@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 )
 
@@ -78,7 +79,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		_ = consentPage.Execute(w, struct {
+		_ = consentPage().Execute(w, struct {
 			authRequest
 			User string
 		}{a, s.cfg.User})
@@ -112,7 +113,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loginProblem(w http.ResponseWriter, problem string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusBadRequest)
-	_ = problemPage.Execute(w, problem)
+	_ = problemPage().Execute(w, problem)
 }
 
 // approve issues a code for user and sends the browser back to the client.
@@ -263,7 +264,10 @@ button{font:inherit;border-radius:8px;padding:.55rem 1.4rem;border:1px solid #c5
 button.allow{background:#1f7a4d;border-color:#1f7a4d;color:#fff}code{background:#f0f2f4;padding:0 .25rem;border-radius:4px}
 </style>`
 
-var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
+// consentPage is built on first use, not at package init: init runs on every
+// `cgmtop status`, which tmux calls every few seconds and must start fast.
+var consentPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("consent").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>cgmtop emulator — allow access</title>` + pageStyle + `</head>
 <body><main>
 <h1>cgmtop emulator — allow access?</h1>
@@ -284,9 +288,14 @@ var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
 </form>
 </main></body></html>
 `))
+})
 
-var problemPage = template.Must(template.New("problem").Parse(`<!doctype html>
+// problemPage is built on first use, not at package init: init runs on every
+// `cgmtop status`, which tmux calls every few seconds and must start fast.
+var problemPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("problem").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>cgmtop emulator — bad login request</title>` + pageStyle + `</head>
 <body><main><h1>This login request cannot be accepted</h1><p>{{.}}</p>
 <p>Check the client id and redirect URI cgmtop is configured with.</p></main></body></html>
 `))
+})
