@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/google/renameio/v2"
+	"github.com/google/renameio/v2/maybe"
 
 	"github.com/cgmtop/cgmtop/config"
 )
@@ -62,7 +62,7 @@ func (f *fileStore) Save(ctx context.Context, c Credentials) error {
 	if err != nil {
 		return err
 	}
-	if err := renameio.WriteFile(f.path, append(data, '\n'), 0o600); err != nil {
+	if err := maybe.WriteFile(f.path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("save login: %w", err)
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
-	"github.com/google/renameio/v2"
+	"github.com/google/renameio/v2/maybe"
 
 	"github.com/cgmtop/cgmtop/client"
 )
@@ -102,7 +102,7 @@ func Save(path string, cfg Config) error {
 	if err := toml.NewEncoder(&buf).Encode(cfg); err != nil {
 		return err
 	}
-	if err := renameio.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+	if err := maybe.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("save settings: %w", err)
 	}
 	return nil

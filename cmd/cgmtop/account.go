@@ -15,7 +15,7 @@ import (
 	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/syncer"
 
-	"github.com/google/renameio/v2"
+	"github.com/google/renameio/v2/maybe"
 
 	"github.com/cgmtop/cgmtop/auth"
 	"github.com/cgmtop/cgmtop/client"
@@ -44,7 +44,7 @@ func writeMarker(e env, m loginMarker) error {
 	if err != nil {
 		return err
 	}
-	return renameio.WriteFile(path, data, 0o600)
+	return maybe.WriteFile(path, data, 0o600)
 }
 
 // tokenStore is the store the settings choose for the account.

@@ -4,11 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"time"
+
+	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/client"
 
 	"github.com/cgmtop/cgmtop/config"
 	"github.com/cgmtop/cgmtop/syncer"
 )
+
+// exitConfig (EX_CONFIG) ends `sync --daemon` when only the user can help,
+// such as an expired login; the systemd unit does not restart on it.
+const exitConfig = 78
 
 func runSync(ctx context.Context, args []string, std stdio) error {
 	fs := newFlags("sync", "cgmtop sync [--daemon] [--account NAME]", std)
@@ -27,6 +36,15 @@ func runSync(ctx context.Context, args []string, std stdio) error {
 	}
 	a, err := openAccountSync(ctx, e)
 	if err != nil {
+		// Say so in the cache, or `cgmtop status` would show stale data
+		// with no reason while it keeps starting syncs that cannot work.
+		recordFailure(ctx, e, err)
+		if *background {
+			return nil
+		}
+		if *daemon {
+			return &exitError{code: exitConfig, err: err}
+		}
 		return err
 	}
 	defer a.close()
@@ -38,8 +56,11 @@ func runSync(ctx context.Context, args []string, std stdio) error {
 				fmt.Fprintf(std.err, "%s sync failed: %v (next try %s)\n", time.Now().Format("15:04:05"), r.Err, r.Next.Local().Format("15:04:05"))
 			}
 		})
-		if errors.Is(err, context.Canceled) {
+		switch {
+		case err == nil, errors.Is(err, context.Canceled):
 			return nil
+		case errors.Is(err, client.ErrUnauthorized):
+			return &exitError{code: exitConfig, err: err}
 		}
 		return err
 	}
@@ -62,4 +83,24 @@ func runSync(ctx context.Context, args []string, std stdio) error {
 	fmt.Fprintf(std.out, "Added %d readings; newest %s; next reading expected %s.\n",
 		res.Added, fmtAge(now, res.Newest), res.Next.Local().Format("15:04"))
 	return nil
+}
+
+// recordFailure notes a sync that could not even start in the account's
+// cache, if it has one, keeping the last success.
+func recordFailure(ctx context.Context, e env, cause error) {
+	path := e.paths.Database(e.account)
+	if _, err := os.Stat(path); err != nil {
+		return // nothing cached: status already says "not logged in" or "no data"
+	}
+	db, err := cache.Open(ctx, path)
+	if err != nil {
+		return
+	}
+	defer db.Close()
+	st, _ := db.SyncStatus(ctx)
+	now := time.Now()
+	st.LastAttempt, st.LastError, st.NextPoll = now, cause.Error(), now.Add(time.Minute)
+	if db.PutSyncStatus(ctx, st) == nil {
+		writeSnapshot(ctx, e, db, slog.New(slog.DiscardHandler))
+	}
 }
