@@ -22,6 +22,11 @@ func runMonitorCmd(ctx context.Context, args []string, std stdio) error {
 	demo := fs.Bool("demo", false, "run against the built-in Dexcom emulator: no account, no network, nothing kept")
 	speed := fs.Float64("speed", 30, "with --demo: how many times faster than real time the sensor runs")
 	account := fs.String("account", config.DefaultAccount, "which logged-in account to show")
+	// The top level's help is the whole command list, then the monitor's flags.
+	fs.Usage = func() {
+		fmt.Fprint(std.err, usage+"\nFlags of the monitor:\n")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

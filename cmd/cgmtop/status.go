@@ -21,7 +21,7 @@ func runStatus(ctx context.Context, args []string, std stdio) error {
 	units := fs.String("units", "", "mg/dL or mmol/L (default from settings)")
 	ascii := fs.Bool("ascii", false, "ASCII arrows")
 	noColor := fs.Bool("no-color", false, "no colours or styles (also NO_COLOR)")
-	noSync := fs.Bool("no-sync", false, "never start a background sync (when `cgmtop sync --daemon` runs as a service)")
+	noSync := fs.Bool("no-sync", false, "never start a background sync (for when cgmtop sync --daemon runs as a service)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func runSync(ctx context.Context, args []string, std stdio) error {
 	fs := newFlags("sync", "cgmtop sync [--daemon] [--account NAME]", std)
 	account := fs.String("account", config.DefaultAccount, "which login to sync")
 	daemon := fs.Bool("daemon", false, "keep syncing on the sensor's cadence until stopped (for a systemd or launchd service)")
-	background := fs.Bool("background", false, "one quiet pass, as started by `cgmtop status` (output goes to the log only)")
+	background := fs.Bool("background", false, "one quiet pass, as started by cgmtop status (output goes to the log only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
