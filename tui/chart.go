@@ -8,7 +8,7 @@ import (
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
 	"github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
-	"github.com/NimbleMarkets/ntcharts/sparkline"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/config"
@@ -18,13 +18,6 @@ import (
 // gapAfter is the longest pause between readings that the chart still
 // joins with a line; a longer one is a gap (two missed readings or more).
 const gapAfter = 15 * time.Minute
-
-// The chart's fixed Y range in mg/dL, so a spike does not rescale the
-// picture; it grows only to fit a value beyond it.
-const (
-	chartMinY = 40
-	chartMaxY = 300
-)
 
 // chartInput is everything a chart or sparkline is drawn from.
 type chartInput struct {
@@ -76,14 +69,14 @@ func (p *chartPane) draw(in chartInput) {
 		return
 	}
 	pts := plotPoints(in.readings, in.from, in.to)
-	minY, maxY := float64(chartMinY), float64(chartMaxY)
-	for _, pt := range pts {
-		if pt.v > maxY {
-			maxY = math.Ceil(pt.v/50) * 50
-		}
+	// The plot is the chart less the time axis and its labels.
+	sc := chartScale(pts, in.thresholds, in.unit, h-2)
+	minY, maxY := sc.lo, sc.hi
+	t := in.thresholds
+	labelWidth := max(len(in.unit.Format(float64(t.Low))), len(in.unit.Format(float64(t.High))))
+	for _, v := range sc.ticks {
+		labelWidth = max(labelWidth, len(in.unit.Format(v)))
 	}
-
-	labelWidth := len(in.unit.Format(maxY))
 	blank := strings.Repeat(" ", labelWidth)
 	st := in.theme.Styles
 	c := timeserieslinechart.New(w, h,
@@ -135,14 +128,12 @@ func (p *chartPane) draw(in chartInput) {
 		from: in.from, to: in.to,
 	}
 	cv := &c.Canvas
-	t := in.thresholds
-	used := map[int]bool{}
+	dash := '┄'
+	if in.ascii {
+		dash = '-'
+	}
 	for _, lim := range []int{t.Low, t.High} {
 		row := g.row(float64(lim))
-		dash := '┄'
-		if in.ascii {
-			dash = '-'
-		}
 		for x := g.left; x < g.left+g.width; x++ {
 			pt := canvas.Point{X: x, Y: row}
 			if cv.Cell(pt).Rune == 0 {
@@ -150,14 +141,22 @@ func (p *chartPane) draw(in chartInput) {
 			}
 		}
 	}
-	for _, lim := range []int{t.High, t.Low, t.VeryHigh, t.UrgentLow} {
-		row := g.row(float64(lim))
+	// The thresholds are labelled first, then the round ticks in the rows
+	// they leave free: labels on neighbouring rows would read as one.
+	used := map[int]bool{}
+	label := func(v float64) {
+		row := g.row(v)
 		if used[row] || used[row-1] || used[row+1] {
-			continue
+			return
 		}
 		used[row] = true
-		s := in.unit.Format(float64(lim))
+		s := in.unit.Format(v)
 		cv.SetStringWithStyle(canvas.Point{X: g.left - 1 - len(s), Y: row}, s, st.Muted)
+	}
+	label(float64(t.High))
+	label(float64(t.Low))
+	for i := len(sc.ticks) - 1; i >= 0; i-- {
+		label(sc.ticks[i])
 	}
 
 	// Hour labels under the axis, every few hours as the width allows.
@@ -236,28 +235,81 @@ func (g chartGeometry) col(t time.Time) int {
 	return g.left + x/2
 }
 
-// sparkPane is the compact layouts' history: one column per slice of the
-// window, coloured by band, empty where there is no reading.
+// sparkPane is the compact layouts' history: one bar per slice of the
+// window, scaled to the data in view, coloured by band and empty where
+// there is no reading; the target band's edges are marked in a gutter.
 type sparkPane struct {
-	view string
+	view    string // the bars, height rows
+	caption string // the window and the lowest and highest value in it
+}
+
+// sparkLevels are the partial blocks a bar's top is drawn with, in
+// eighths of a row.
+var sparkLevels = [...]string{" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"}
+
+// sparkCell is one cell of the sparkline before it is styled.
+type sparkCell struct {
+	s     string
+	style int // index into the styles draw builds
 }
 
 func (p *sparkPane) draw(in chartInput) {
 	w, h := max(in.width, 1), max(in.height, 1)
+	p.view, p.caption = "", ""
 	if !in.to.After(in.from) {
-		p.view = ""
 		return
 	}
-	cols := make([]float64, w)
-	bands := make([]theme.Range, w)
-	maxY := float64(chartMaxY)
-	slice := max(in.to.Sub(in.from)/time.Duration(w), 1)
+	pts := plotPoints(in.readings, in.from, in.to)
+	sc := sparkScale(pts, in.thresholds)
+	t := in.thresholds
+	st := in.theme.Styles
+
+	// The gutter names the rows the target band's edges fall on; with
+	// neither in view it names the rows of the highest and lowest value.
+	rowOf := func(v float64) int {
+		eighths := (v - sc.lo) / (sc.hi - sc.lo) * float64(h*8)
+		return min(max(h-1-int(eighths/8), 0), h-1)
+	}
+	marks := map[int]string{}
+	markRow := map[int]bool{} // rows a threshold line runs along
+	for _, lim := range []int{t.High, t.Low} {
+		v := float64(lim)
+		if v < sc.lo || v > sc.hi {
+			continue
+		}
+		r := rowOf(v)
+		markRow[r] = true
+		if _, taken := marks[r]; !taken {
+			marks[r] = in.unit.Format(v)
+		}
+	}
+	lo, hi, hasData := valueSpan(pts)
+	if len(marks) == 0 && hasData {
+		marks[rowOf(hi)] = in.unit.Format(hi)
+		if r := rowOf(lo); marks[r] == "" {
+			marks[r] = in.unit.Format(lo)
+		}
+	}
+	gutter := 0
+	for _, m := range marks {
+		gutter = max(gutter, len(m))
+	}
+	if gutter > 0 {
+		gutter++ // the axis
+	}
+	if w-gutter < 4 {
+		gutter = 0 // a few bars say more than a label squeezing them out
+	}
+	cols := w - gutter
+
 	// Each column shows the newest reading up to its end, unless that
 	// reading is older than a gap: columns narrower than the reading
 	// interval stay solid, and a real gap stays empty.
-	pts := plotPoints(in.readings, in.from, in.to)
+	level := make([]int, cols) // eighths of a row; 0 is no reading
+	bands := make([]theme.Range, cols)
+	slice := max(in.to.Sub(in.from)/time.Duration(cols), 1)
 	j := -1
-	for x := range w {
+	for x := range cols {
 		end := in.from.Add(slice * time.Duration(x+1))
 		for j+1 < len(pts) && !pts[j+1].t.After(end) {
 			j++
@@ -265,23 +317,93 @@ func (p *sparkPane) draw(in chartInput) {
 		if j < 0 || end.Sub(pts[j].t) > min(gapAfter, max(slice, 10*time.Minute)) {
 			continue
 		}
-		cols[x] = pts[j].v
-		bands[x] = classify(pts[j].v, in.thresholds)
-		maxY = max(maxY, pts[j].v)
+		v := pts[j].v
+		// A reading is never drawn as nothing: the lowest keeps a sliver.
+		level[x] = min(max(int(math.Round((v-sc.lo)/(sc.hi-sc.lo)*float64(h*8))), 1), h*8)
+		bands[x] = classify(v, t)
 	}
-	s := sparkline.New(w, h, sparkline.WithMaxValue(maxY), sparkline.WithNoAutoMaxValue())
-	s.PushAll(cols)
-	s.DrawColumnsOnly()
-	for x := range w {
-		if cols[x] == 0 {
-			continue
-		}
-		for y := range h {
-			pt := canvas.Point{X: x, Y: y}
-			if s.Canvas.Cell(pt).Rune != 0 {
-				s.Canvas.SetCellStyle(pt, in.theme.Block(bands[x]))
+
+	// Styles: 0 plain, 1 gutter label, 2 axis, 3 threshold line, 4+ bands.
+	styles := []lipgloss.Style{lipgloss.NewStyle(), st.Muted, st.Axis, st.Band}
+	for r := theme.UrgentLow; r <= theme.VeryHigh; r++ {
+		styles = append(styles, in.theme.Block(r))
+	}
+	axis, tee, dash := "│", "┤", "┄"
+	if in.ascii {
+		axis, tee, dash = "|", "+", "-"
+	}
+	rows := make([]string, h)
+	line := make([]sparkCell, 0, w)
+	for y := range h {
+		line = line[:0]
+		if gutter > 0 {
+			m := marks[y]
+			line = append(line, sparkCell{strings.Repeat(" ", gutter-1-len(m)) + m, 1})
+			if m != "" {
+				line = append(line, sparkCell{tee, 2})
+			} else {
+				line = append(line, sparkCell{axis, 2})
 			}
 		}
+		floor := (h - 1 - y) * 8
+		for x := range cols {
+			fill := min(max(level[x]-floor, 0), 8)
+			switch {
+			case fill > 0 && in.ascii:
+				c := "#"
+				if fill < 4 {
+					c = "_"
+				}
+				line = append(line, sparkCell{c, 4 + int(bands[x])})
+			case fill > 0:
+				line = append(line, sparkCell{sparkLevels[fill], 4 + int(bands[x])})
+			case markRow[y]:
+				line = append(line, sparkCell{dash, 3})
+			default:
+				line = append(line, sparkCell{" ", 0})
+			}
+		}
+		rows[y] = renderCells(line, styles)
 	}
-	p.view = s.View()
+	p.view = strings.Join(rows, "\n")
+
+	window := fmt.Sprintf("%dh", int(in.to.Sub(in.from).Hours()))
+	captions := []string{"last " + window + " · no readings", window + " · no readings", window}
+	if hasData {
+		lo, hi := in.unit.Format(lo), in.unit.Format(hi)
+		captions = []string{
+			"last " + window + " · min " + lo + " · max " + hi,
+			window + " · min " + lo + " · max " + hi,
+			window + " · " + lo + "–" + hi,
+			window,
+		}
+	}
+	for _, c := range captions {
+		if len([]rune(c)) <= in.width {
+			p.caption = st.Muted.Render(c)
+			break
+		}
+	}
+}
+
+// renderCells styles a row of cells, one style call per run of cells that
+// share a style.
+func renderCells(cells []sparkCell, styles []lipgloss.Style) string {
+	var b, run strings.Builder
+	cur := -1
+	flush := func() {
+		if run.Len() > 0 {
+			b.WriteString(styles[cur].Render(run.String()))
+			run.Reset()
+		}
+	}
+	for _, c := range cells {
+		if c.style != cur {
+			flush()
+			cur = c.style
+		}
+		run.WriteString(c.s)
+	}
+	flush()
+	return b.String()
 }

@@ -33,11 +33,16 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.ZoomIn, k.Period, k.Units, k.Snooze, k.Help, k.Quit}
 }
 
-// FullHelp is the help shown by `?`.
+// FullHelp is the help shown by `?`, in three groups: the chart, the
+// numbers, the program. Zoom in and out are two entries here (one in the
+// short help), and ? says it closes the help it opened.
 func (k KeyMap) FullHelp() [][]key.Binding {
+	in, help := k.ZoomIn, k.Help
+	in.SetHelp("+", "zoom in")
+	help.SetHelp("?", "close help")
 	return [][]key.Binding{
-		{k.ZoomIn, k.ZoomOut, k.Window},
+		{in, k.ZoomOut, k.Window},
 		{k.Period, k.Units},
-		{k.Snooze, k.Help, k.Quit},
+		{k.Snooze, help, k.Quit},
 	}
 }

@@ -45,7 +45,8 @@ func TestChooseLayout(t *testing.T) {
 		w, h int
 		want layout
 	}{
-		{1, 1, layoutLine}, {30, 8, layoutLine}, {39, 40, layoutLine}, {120, 9, layoutLine},
+		{1, 1, layoutLine}, {29, 40, layoutLine}, {120, 3, layoutLine}, {200, 1, layoutLine},
+		{30, 4, layoutCompact}, {30, 8, layoutCompact}, {39, 40, layoutCompact}, {120, 9, layoutCompact},
 		{40, 10, layoutCompact}, {79, 15, layoutCompact}, {59, 30, layoutCompact},
 		{60, 16, layoutMedium}, {79, 40, layoutMedium}, {200, 23, layoutMedium},
 		{80, 24, layoutFull}, {120, 40, layoutFull},
@@ -219,7 +220,7 @@ func TestAlertRingsOncePerEpisode(t *testing.T) {
 	}
 	rec.b.Reset()
 	run(m.loadCmd()())
-	run(tickMsg{})
+	run(tickMsg{seq: m.tickSeq})
 	if got := rec.b.String(); got != "" {
 		t.Errorf("the same episode rang again: %q", got)
 	}
@@ -314,7 +315,7 @@ func TestTickMovesAgeWithoutRefetch(t *testing.T) {
 	}
 	store.err = errBroken // any query now would show an error
 	clk.t = clk.t.Add(3 * time.Minute)
-	next, cmd := m.Update(tickMsg{})
+	next, cmd := m.Update(tickMsg{seq: m.tickSeq})
 	m = next.(Model)
 	if cmd == nil {
 		t.Fatal("the tick was not re-armed")

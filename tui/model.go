@@ -106,6 +106,7 @@ type Model struct {
 	statsOK   bool
 	loadSeq   int // tags loads so a slow, older one cannot overwrite a newer one
 	statsSeq  int
+	tickSeq   int // tags the minute tick; see tickMsg
 
 	window int // index in chartWindows
 	period int // index in statsPeriods
@@ -181,8 +182,10 @@ type statsMsg struct {
 	err       error
 }
 
-// tickMsg is the minute tick: ages and the chart's window move on.
-type tickMsg struct{}
+// tickMsg is the minute tick: ages and the chart's window move on. seq
+// tags the tick so one armed for an older reading is dropped: only one
+// tick chain ever runs, and none faster than a minute.
+type tickMsg struct{ seq int }
 
 // savedMsg reports the result of persisting the settings.
 type savedMsg struct{ err error }
@@ -263,7 +266,8 @@ func (m Model) tickCmd() tea.Cmd {
 	}
 	// A little late rather than early, so the age has surely changed.
 	d += time.Second
-	return tea.Tick(m.clk.Wall(d), func(time.Time) tea.Msg { return tickMsg{} })
+	seq := m.tickSeq
+	return tea.Tick(m.clk.Wall(d), func(time.Time) tea.Msg { return tickMsg{seq: seq} })
 }
 
 // Update handles a message.
@@ -295,11 +299,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.seq != m.loadSeq {
 			return m, nil
 		}
+		latest := m.fresh.Latest.Time
 		m.apply(msg)
 		m.now = m.clk.Now()
 		m.redraw()
-		cmd := m.checkAlerts()
-		return m, cmd
+		cmds := []tea.Cmd{m.checkAlerts()}
+		if !m.fresh.Latest.Time.Equal(latest) {
+			// Ages count from the new reading: re-align the minute tick
+			// to it, so "5 min ago" turns when the fifth minute does.
+			m.tickSeq++
+			cmds = append(cmds, m.tickCmd())
+		}
+		return m, tea.Batch(cmds...)
 
 	case statsMsg:
 		if msg.seq != m.statsSeq {
@@ -310,9 +321,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.summaries, m.statsOK = msg.summaries, true
+		m.redraw() // the statistics pane may change height
 		return m, nil
 
 	case tickMsg:
+		if msg.seq != m.tickSeq {
+			return m, nil
+		}
 		m.now = m.clk.Now()
 		m.redraw()
 		alert := m.checkAlerts()
@@ -371,7 +386,10 @@ func (m *Model) apply(msg loadedMsg) {
 }
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	m.notice = ""
+	if m.notice != "" {
+		m.notice = ""
+		m.redraw() // one line fewer above the chart
+	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
 		return m, tea.Quit
@@ -393,6 +411,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.redraw()
 	case key.Matches(msg, m.keys.Period):
 		m.period = (m.period + 1) % len(statsPeriods)
+		m.redraw() // the statistics pane may change height
 	case key.Matches(msg, m.keys.Units):
 		m.cfg.Units = m.cfg.Unit().Toggle().String()
 		m.redraw()
@@ -403,6 +422,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Snooze):
 		m.now = m.clk.Now()
 		m.alerts = m.alerts.snooze(m.now, m.snoozeFor())
+		m.redraw() // the alert banner may change length
 	}
 	return m, nil
 }

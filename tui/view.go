@@ -2,9 +2,11 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
@@ -18,7 +20,7 @@ type layout uint8
 
 const (
 	layoutLine    layout = iota // one line: value arrow delta age
-	layoutCompact               // header and sparkline
+	layoutCompact               // value, status, sparkline, caption, help
 	layoutMedium                // header and chart
 	layoutFull                  // header, chart, statistics, devices, help
 )
@@ -27,10 +29,12 @@ func (l layout) String() string {
 	return [...]string{"line", "compact", "medium", "full"}[l]
 }
 
-// chooseLayout picks the richest layout that fits w×h cells.
+// chooseLayout picks the richest layout that fits w×h cells. Only a
+// really tiny pane (a one-row tmux split, or under 30 columns) gets the
+// one-line form: from 30×4 there is room for a sparkline.
 func chooseLayout(w, h int) layout {
 	switch {
-	case w < 40 || h < 10:
+	case w < 30 || h < 4:
 		return layoutLine
 	case w >= 80 && h >= 24:
 		return layoutFull
@@ -43,45 +47,103 @@ func chooseLayout(w, h int) layout {
 // sideBySide is the width from which statistics and devices share a row.
 const sideBySide = 110
 
+// Smallest useful charts, in rows: below them the chart is left out.
+const (
+	minSparkRows = 2
+	minChartRows = 4
+)
+
 // frame is a screen split into its fixed parts and the room left for the
 // chart (or sparkline) between them.
 type frame struct {
-	layout layout
-	top    []string
-	bottom []string
-	chartW int
-	chartH int
+	layout  layout
+	top     []string
+	bottom  []string
+	chartW  int
+	chartH  int
+	caption bool // a caption row: above the chart, under the sparkline
 }
 
 func (m Model) frame() frame {
 	w, h := max(m.width, 1), max(m.height, 1)
-	f := frame{layout: chooseLayout(w, h)}
+	f := frame{layout: chooseLayout(w, h), chartW: w}
 	if f.layout == layoutLine {
 		f.top = m.lineView(w, h)
 		return f
 	}
-	if f.layout != layoutCompact {
-		f.top = append(f.top, m.titleBar(w))
+	if f.layout == layoutCompact {
+		return m.compactFrame(f, w, h)
 	}
-	f.top = append(f.top, m.header(w, f.layout != layoutCompact || h >= 14)...)
-	msgs := m.messages(w)
-	if room := h - len(f.top) - 4; len(msgs) > room {
-		msgs = msgs[:max(room, 1)]
-	}
-	f.top = append(f.top, msgs...)
-
+	f.top = append(f.top, m.titleBar(w))
+	f.top = append(f.top, m.header(w, true)...)
 	if f.layout == layoutFull && !m.fullHelp {
 		f.bottom = append(f.bottom, m.panes(w)...)
 	}
-	m.help.ShowAll = m.fullHelp
-	f.bottom = append(f.bottom, strings.Split(m.help.View(m.keys), "\n")...)
-
-	f.chartW = w
-	f.chartH = h - len(f.top) - len(f.bottom)
-	if f.layout != layoutCompact {
-		f.chartH-- // the chart's caption
-	}
+	f.bottom = append(f.bottom, m.helpLines(w, f.layout)...)
+	room := h - len(f.top) - len(f.bottom) - 1 - minChartRows
+	f.top = append(f.top, m.messages(w, max(room, 1))...)
+	f.caption = true
+	f.chartH = h - len(f.top) - len(f.bottom) - 1
 	return f
+}
+
+// compactFrame lays out a small pane, most important first: the value,
+// what it means, anything wrong, the sparkline, its caption, the keys.
+// The full help, once asked for, goes before the sparkline.
+func (m Model) compactFrame(f frame, w, h int) frame {
+	f.top = m.header(w, h >= 14)
+	f.top = m.withBadge(f.top, w)
+	// Messages wrap only while the sparkline keeps its rows, its caption
+	// and one more (the help, or a third row); each gets a line anyway.
+	room := h - len(f.top) - minSparkRows - 2
+	if n := len(m.messageParts(w)); room < n {
+		room = min(n, h-len(f.top))
+	}
+	f.top = append(f.top, m.messages(w, max(room, 0))...)
+	rest := h - len(f.top)
+	if m.fullHelp {
+		f.bottom = m.helpLines(w, f.layout)
+		rest -= len(f.bottom)
+		f.caption = rest > minSparkRows
+	} else {
+		// The help comes after a third sparkline row and the caption.
+		if rest > minSparkRows+2 {
+			f.bottom = m.helpLines(w, f.layout)
+			rest--
+		}
+		f.caption = rest > minSparkRows
+	}
+	if f.caption {
+		rest--
+	}
+	if rest < minSparkRows {
+		rest, f.caption = 0, false
+	}
+	f.chartH = rest
+	return f
+}
+
+// withBadge marks the demo on the first of lines with room for it at the
+// right, trying the status line first: a demo must never pass for a
+// person's real glucose.
+func (m Model) withBadge(lines []string, w int) []string {
+	if !m.demo {
+		return lines
+	}
+	badge := m.th.Styles.Badge.Render(" DEMO ")
+	order := []int{len(lines) - 1}
+	for i := range len(lines) - 1 {
+		order = append(order, i)
+	}
+	for _, i := range order {
+		gap := w - lipgloss.Width(lines[i]) - lipgloss.Width(badge)
+		if gap >= 2 {
+			lines = append([]string(nil), lines...)
+			lines[i] += strings.Repeat(" ", gap) + badge
+			return lines
+		}
+	}
+	return lines
 }
 
 // redraw re-renders the chart for the current size, window, data and
@@ -89,7 +151,7 @@ func (m Model) frame() frame {
 // View.
 func (m *Model) redraw() {
 	f := m.frame()
-	m.chart.view, m.spark.view = "", ""
+	m.chart.view, m.spark.view, m.spark.caption = "", "", ""
 	if f.chartH < 1 || f.layout == layoutLine {
 		return
 	}
@@ -107,7 +169,6 @@ func (m *Model) redraw() {
 		ascii:      m.cfg.ASCII,
 	}
 	if f.layout == layoutCompact {
-		in.from = m.now.Add(-3 * time.Hour)
 		m.spark.draw(in)
 		return
 	}
@@ -122,22 +183,39 @@ func (m Model) View() string {
 	f := m.frame()
 	lines := append([]string(nil), f.top...)
 	if f.chartH > 0 && f.layout != layoutLine {
+		var chart []string
 		if f.layout == layoutCompact {
-			if m.spark.view != "" {
-				lines = append(lines, strings.Split(m.spark.view, "\n")...)
+			chart = rows(m.spark.view, f.chartH)
+			if f.caption {
+				chart = append(chart, m.spark.caption)
 			}
 		} else {
-			lines = append(lines, m.chartCaption(f.chartW))
-			if m.chart.view != "" {
-				lines = append(lines, strings.Split(m.chart.view, "\n")...)
-			}
+			chart = append([]string{m.chartCaption(f.chartW)}, rows(m.chart.view, f.chartH)...)
 		}
+		lines = append(lines, chart...)
 		for len(lines) < m.height-len(f.bottom) {
 			lines = append(lines, "")
 		}
 	}
 	lines = append(lines, f.bottom...)
 	return fit(lines, m.width, m.height)
+}
+
+// rows splits a drawn chart into exactly n rows: a chart drawn for an
+// older frame (a message came or went since) is cut or padded, never
+// allowed to push the help off the screen.
+func rows(view string, n int) []string {
+	out := make([]string, 0, n)
+	if view != "" {
+		out = append(out, strings.Split(view, "\n")...)
+	}
+	if len(out) > n {
+		return out[:n]
+	}
+	for len(out) < n {
+		out = append(out, "")
+	}
+	return out
 }
 
 // fit cuts the screen to w×h so a narrow or short terminal never wraps
@@ -195,7 +273,7 @@ func (m Model) lineView(w, h int) []string {
 	}
 	lines := []string{strings.Join(parts, " ")}
 	if h > 1 {
-		lines = append(lines, m.messages(w)...)
+		lines = append(lines, m.messages(w, h-1)...)
 	}
 	return lines
 }
@@ -249,10 +327,15 @@ func (m Model) header(w int, roomy bool) []string {
 	}
 	if m.stale() {
 		// An old value is never shown big: it must not be read as now.
+		old := st.Stale.Render(valueText(r, u)+" "+u.String()) + "  " + st.Warn.Render("STALE")
 		return []string{
-			st.Stale.Render(valueText(r, u)+" "+u.String()) + "  " +
-				st.Warn.Render("STALE") + st.Muted.Render(" · last reading "+m.clockTime(r.Time)),
-			st.Warn.Render(m.warnGlyph() + " no data for " + span(m.now.Sub(r.Time))),
+			firstFit(w,
+				old+st.Muted.Render(" · last reading "+m.clockTime(r.Time)),
+				old+st.Muted.Render(" · "+m.clockTime(r.Time)),
+				old),
+			firstFit(w,
+				st.Warn.Render(m.warnGlyph()+" no data for "+span(m.now.Sub(r.Time))),
+				st.Warn.Render(m.warnGlyph()+" no data "+shortAge(m.now, r.Time))),
 		}
 	}
 
@@ -290,24 +373,43 @@ func (m Model) header(w int, roomy bool) []string {
 	big, ok := bigText(text)
 	if roomy && ok && !m.cfg.ASCII && w >= bigWidth(text)+30 {
 		right := []string{trend + "   " + when, change, rangeText}
+		if change == "" {
+			right = []string{trend + "   " + when, rangeText, ""}
+		}
 		lines := make([]string, bigHeight)
 		for i := range bigHeight {
 			lines[i] = " " + vs.Render(big[i]) + "   " + right[i]
 		}
 		return lines
 	}
-	first := vs.Render(text)
+	value := vs.Render(text)
 	if r.Known() {
-		first += " " + st.Muted.Render(u.String())
+		value += " " + st.Muted.Render(u.String())
 	}
 	if a := arrow(r.Trend, m.cfg.ASCII); a != "" {
-		first += " " + st.Bold.Render(a)
+		value += " " + st.Bold.Render(a)
 	}
 	if d := delta(r, m.fresh.Previous, u); d != "" {
-		first += " " + st.Bold.Render(d)
+		value += " " + st.Bold.Render(d)
 	}
-	first += "  " + st.Muted.Render(age(m.now, r.Time))
-	return []string{first, rangeText + st.Muted.Render(" · ") + st.Text.Render(trendWords(r.Trend))}
+	first := firstFit(w,
+		value+"  "+st.Muted.Render(age(m.now, r.Time)),
+		value+" "+st.Muted.Render(shortAge(m.now, r.Time)))
+	second := firstFit(w,
+		rangeText+st.Muted.Render(" · ")+st.Text.Render(trendWords(r.Trend)),
+		rangeText)
+	return []string{first, second}
+}
+
+// firstFit is the first of the ways to say something that fits w cells,
+// or the last (the shortest) when none does.
+func firstFit(w int, ways ...string) string {
+	for _, s := range ways {
+		if lipgloss.Width(s) <= w {
+			return s
+		}
+	}
+	return ways[len(ways)-1]
 }
 
 func (m Model) noDataWords() string {
@@ -320,38 +422,205 @@ func (m Model) noDataWords() string {
 	return "no readings yet"
 }
 
-// messages are the lines about what needs attention: an alert, old data,
-// a failing source, no data yet, a passing notice. They never replace
-// the reading; they sit under it.
-func (m Model) messages(w int) []string {
-	st := m.th.Styles
+// messages are the lines about what needs attention: an alert, a failing
+// source, no data yet, a passing notice. They never replace the reading;
+// they sit under it. Each gets a line, most urgent first, and a long one
+// wraps onto more while budget lines last; what still does not fit is cut
+// at a word, never mid-word.
+func (m Model) messages(w, budget int) []string {
+	msgs := m.messageParts(w)
+	if len(msgs) > budget {
+		msgs = msgs[:max(budget, 0)]
+	}
+	// One line each first, then the spare lines to the most urgent.
+	spare := budget - len(msgs)
 	var out []string
+	for _, msg := range msgs {
+		need := len(msg(maxMessageLines))
+		give := 1 + min(max(need-1, 0), spare)
+		spare -= give - 1
+		out = append(out, msg(give)...)
+	}
+	return out
+}
+
+// messageParts are the messages to show, most urgent first, each as a
+// function that writes it in at most a given number of lines.
+func (m Model) messageParts(w int) []func(lines int) []string {
+	var msgs []func(lines int) []string
 	if k, ok := m.activeAlert(); ok && k != alertStale {
-		s := " " + m.warnGlyph() + " " + m.alertText(k) + " "
-		style := st.Banner
-		if k == alertUrgentLow {
-			style = st.Urgent
-		}
-		line := style.Render(s)
-		if m.alerts.snoozed(m.now) {
-			line += st.Muted.Render(" snoozed until " + m.clockTime(m.alerts.snoozedUntil))
-		} else {
-			line += st.Muted.Render(" s: snooze")
-		}
-		out = append(out, line)
+		msgs = append(msgs, func(int) []string { return []string{m.alertBanner(k, w)} })
 	}
 	if e := m.sourceError(); e != "" {
-		s := m.warnGlyph() + " " + e
-		if t := m.sync.LastSuccess; !t.IsZero() {
-			s += " (last good sync " + age(m.now, t) + ")"
-		}
-		out = append(out, st.Error.Render(s))
+		style := m.th.Styles.Error
+		msgs = append(msgs, func(lines int) []string {
+			out, cut := wrapWords(m.warnGlyph()+" "+e, w, lines)
+			if t := m.sync.LastSuccess; !t.IsZero() && !cut {
+				// When a sync last worked follows the error whole: on
+				// its last line if it fits, else on a line of its own.
+				when := "(last good sync " + age(m.now, t) + ")"
+				last := len(out) - 1
+				switch {
+				case lipgloss.Width(out[last])+1+lipgloss.Width(when) <= w:
+					out[last] += " " + when
+				case len(out) < lines && lipgloss.Width(when) <= w:
+					out = append(out, when)
+				}
+			}
+			return styleLines(style, out)
+		})
 	}
 	if !m.hasReading() && chooseLayout(m.width, m.height) != layoutLine {
-		out = append(out, st.Muted.Render(m.noDataWords()))
+		msgs = append(msgs, func(int) []string {
+			return []string{m.th.Styles.Muted.Render(m.noDataWords())}
+		})
 	}
 	if m.notice != "" {
-		out = append(out, st.Warn.Render(m.notice))
+		msgs = append(msgs, func(lines int) []string {
+			out, _ := wrapWords(m.notice, w, lines)
+			return styleLines(m.th.Styles.Warn, out)
+		})
+	}
+	return msgs
+}
+
+// maxMessageLines is the most lines one message wraps onto.
+const maxMessageLines = 3
+
+// alertBanner is the alert in reverse video and whether it is snoozed,
+// shortened to the alert's name when the whole does not fit in w.
+func (m Model) alertBanner(k alertKind, w int) string {
+	st := m.th.Styles
+	style := st.Banner
+	if k == alertUrgentLow {
+		style = st.Urgent
+	}
+	hint := st.Muted.Render(" s: snooze")
+	if m.alerts.snoozed(m.now) {
+		hint = st.Muted.Render(" snoozed until " + m.clockTime(m.alerts.snoozedUntil))
+	}
+	long := style.Render(" " + m.warnGlyph() + " " + m.alertText(k) + " ")
+	short := style.Render(" " + m.warnGlyph() + " " + k.title() + " ")
+	return firstFit(w, long+hint, short+hint, long, short)
+}
+
+// wrapWords breaks plain text into at most n lines of at most w cells at
+// spaces. cut reports that it did not all fit: the last line then ends in
+// "…" after the last whole word that fits.
+func wrapWords(s string, w, n int) (lines []string, cut bool) {
+	if n < 1 || w < 1 {
+		return nil, s != ""
+	}
+	cur := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case cur == "":
+			cur = word
+		case lipgloss.Width(cur)+1+lipgloss.Width(word) <= w:
+			cur += " " + word
+		default:
+			lines = append(lines, cur)
+			cur = word
+		}
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	if len(lines) > n {
+		lines = append(lines[:n-1], strings.Join(lines[n-1:], " "))
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i], cut = clipWords(l, w), true
+		}
+	}
+	return lines, cut
+}
+
+// clipWords shortens s to w cells, ending in "…" after the last whole
+// word that fits (or mid-word only when not even one word does).
+func clipWords(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	words := strings.Fields(s)
+	for n := len(words) - 1; n > 0; n-- {
+		if c := strings.Join(words[:n], " ") + "…"; lipgloss.Width(c) <= w {
+			return c
+		}
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// styleLines renders each line in style.
+func styleLines(style lipgloss.Style, lines []string) []string {
+	for i, l := range lines {
+		lines[i] = style.Render(l)
+	}
+	return lines
+}
+
+// helpLines are the keys: one line that keeps the keys that matter most
+// when the width runs out (never a key cut in half), or the full help in
+// as few columns as fit.
+func (m Model) helpLines(w int, l layout) []string {
+	k := m.keys
+	if m.fullHelp {
+		groups := k.FullHelp()
+		var flat []key.Binding
+		for _, g := range groups {
+			flat = append(flat, g...)
+		}
+		in, out, win, period, units, snooze, help, quit := flat[0], flat[1], flat[2], flat[3], flat[4], flat[5], flat[6], flat[7]
+		h := m.help
+		h.Width = 0
+		var view string
+		for _, try := range []struct {
+			groups [][]key.Binding
+			sep    string
+		}{
+			{groups, "    "},
+			{[][]key.Binding{{in, out, win, period}, {units, snooze, help, quit}}, "  "},
+			// The one-letter keys together, so two columns fit 30 cells.
+			{[][]key.Binding{{in, out, units, quit}, {win, period, snooze, help}}, "  "},
+			{[][]key.Binding{flat}, ""},
+		} {
+			h.FullSeparator = try.sep
+			view = h.FullHelpView(try.groups)
+			if lipgloss.Width(view) <= w {
+				break
+			}
+		}
+		return strings.Split(view, "\n")
+	}
+
+	// Least useful first: the statistics period does nothing without the
+	// statistics on screen.
+	keys := k.ShortHelp()
+	drop := []key.Binding{k.Period, k.Snooze, k.ZoomIn, k.Units, k.Quit}
+	if l != layoutFull {
+		keys = without(keys, k.Period)
+	}
+	h := m.help
+	h.Width = 0
+	view := h.ShortHelpView(keys)
+	for _, d := range drop {
+		if lipgloss.Width(view) <= w {
+			break
+		}
+		keys = without(keys, d)
+		view = h.ShortHelpView(keys)
+	}
+	return []string{view}
+}
+
+// without is bindings less the one with b's keys.
+func without(bindings []key.Binding, b key.Binding) []key.Binding {
+	out := make([]key.Binding, 0, len(bindings))
+	for _, x := range bindings {
+		if !slices.Equal(x.Keys(), b.Keys()) {
+			out = append(out, x)
+		}
 	}
 	return out
 }
