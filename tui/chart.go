@@ -169,8 +169,9 @@ func (p *chartPane) draw(in chartInput) {
 			continue
 		}
 		label := hr.In(in.loc).Format("15:04")
-		x := g.col(hr) - len(label)/2
-		if x <= lastEnd || x < 0 || x+len(label) > w {
+		// Centred under its tick, or pushed in from the right edge.
+		x := min(g.col(hr)-len(label)/2, w-len(label))
+		if x <= lastEnd || x < 0 {
 			continue
 		}
 		cv.SetStringWithStyle(canvas.Point{X: x, Y: axisY + 1}, label, st.Muted)
@@ -330,7 +331,7 @@ func (p *sparkPane) draw(in chartInput) {
 	}
 	axis, tee, dash := "│", "┤", "┄"
 	if in.ascii {
-		axis, tee, dash = "|", "+", "-"
+		axis, tee, dash = "|", "|", "-"
 	}
 	rows := make([]string, h)
 	line := make([]sparkCell, 0, w)

@@ -57,6 +57,7 @@ type scenario struct {
 	name  string
 	store func() *memStore
 	cfg   func(*config.Config)
+	demo  bool
 	msgs  []tea.Msg // sent after the load
 }
 
@@ -105,15 +106,25 @@ var scenarios = []scenario{
 		s.sync.LastSuccess = testNow.Add(-42 * time.Minute)
 		return s
 	}, msgs: []tea.Msg{SyncedMsg{Err: client.ErrUnauthorized}}},
+	{name: "ascii", store: normalStore, cfg: func(c *config.Config) { c.ASCII = true }},
+	{name: "demo", store: normalStore, demo: true},
 }
 
-var goldenSizes = [][2]int{{30, 8}, {40, 10}, {80, 24}, {120, 40}}
+// goldenSizes are the layouts: one line (a short tmux split), compact at
+// its smallest and at the classic small pane, medium, full, full and wide.
+var goldenSizes = [][2]int{{50, 2}, {30, 8}, {40, 10}, {60, 16}, {80, 24}, {120, 40}}
 
 // load builds a monitor on store and runs its first load synchronously, as
 // the program would run the commands.
 func load(t testing.TB, store Store, cfg config.Config, w, h int, msgs ...tea.Msg) Model {
 	t.Helper()
-	m := New(Options{Store: store, Config: cfg, Clock: fixedClock{testNow}, Theme: theme.Dark()})
+	return loadDemo(t, store, cfg, false, w, h, msgs...)
+}
+
+// loadDemo is load with the DEMO badge on or off.
+func loadDemo(t testing.TB, store Store, cfg config.Config, demo bool, w, h int, msgs ...tea.Msg) Model {
+	t.Helper()
+	m := New(Options{Store: store, Config: cfg, Clock: fixedClock{testNow}, Theme: theme.Dark(), Demo: demo})
 	m.loc = time.UTC
 	m.out = discard{}
 	m = step(m, tea.WindowSizeMsg{Width: w, Height: h})
@@ -146,7 +157,7 @@ func TestGolden(t *testing.T) {
 				if sc.cfg != nil {
 					sc.cfg(&cfg)
 				}
-				m := load(t, sc.store(), cfg, size[0], size[1], sc.msgs...)
+				m := loadDemo(t, sc.store(), cfg, sc.demo, size[0], size[1], sc.msgs...)
 				got := m.View()
 				checkSize(t, got, size[0], size[1])
 				checkGolden(t, name, got)

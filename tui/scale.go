@@ -34,15 +34,19 @@ var tickSteps = [...][]float64{
 	client.MmolL: {0.5, 1, 2, 5, 10},
 }
 
-// minTickRows is how many rows apart labels on the Y axis must be, so the
-// axis reads as a scale and not as a column of numbers.
-const minTickRows = 3
+// Y axis ticks fall at least minTickGap rows apart and number at most
+// maxTicks: labels on every other row, or a dozen of them, read as a
+// column of numbers rather than a scale.
+const (
+	minTickGap = 2.2
+	maxTicks   = 8
+)
 
 // chartScale fits the full chart's Y axis to the data in view and the
 // target band (always both threshold lines, so the user sees where the
 // data sits against them), with a small margin so no line runs along the
 // frame. The ticks are the round values in the display unit inside that
-// range, spaced so at most one falls in every minTickRows rows.
+// range, spaced by the rule above.
 func chartScale(pts []point, t config.Thresholds, u client.Unit, rows int) yScale {
 	lo, hi := float64(t.Low), float64(t.High)
 	if dlo, dhi, ok := valueSpan(pts); ok {
@@ -54,7 +58,7 @@ func chartScale(pts []point, t config.Thresholds, u client.Unit, rows int) yScal
 	ulo, uhi := u.Convert(s.lo), u.Convert(s.hi)
 	steps := tickSteps[u]
 	step := steps[len(steps)-1]
-	most := max(float64(rows/minTickRows), 1)
+	most := min(max(float64(rows)/minTickGap, 1), maxTicks)
 	for _, st := range steps {
 		if (uhi-ulo)/st <= most {
 			step = st

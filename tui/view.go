@@ -12,6 +12,7 @@ import (
 
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/stats"
+	"github.com/cgmtop/cgmtop/statusline"
 	"github.com/cgmtop/cgmtop/theme"
 )
 
@@ -99,7 +100,12 @@ func (m Model) compactFrame(f frame, w, h int) frame {
 	if n := len(m.messageParts(w)); room < n {
 		room = min(n, h-len(f.top))
 	}
-	f.top = append(f.top, m.messages(w, max(room, 0))...)
+	msgs := m.messages(w, max(room, 0))
+	if h-len(f.top)-len(msgs) < minSparkRows {
+		// No room for a sparkline anyway: the messages may use it all.
+		msgs = m.messages(w, h-len(f.top))
+	}
+	f.top = append(f.top, msgs...)
 	rest := h - len(f.top)
 	if m.fullHelp {
 		f.bottom = m.helpLines(w, f.layout)
@@ -123,19 +129,22 @@ func (m Model) compactFrame(f frame, w, h int) frame {
 	return f
 }
 
-// withBadge marks the demo on the first of lines with room for it at the
-// right, trying the status line first: a demo must never pass for a
-// person's real glucose.
+// withBadge marks the demo at the right of the first header line with
+// room for it, the status line before the value: a demo must never pass
+// for a person's real glucose.
 func (m Model) withBadge(lines []string, w int) []string {
 	if !m.demo {
 		return lines
 	}
 	badge := m.th.Styles.Badge.Render(" DEMO ")
-	order := []int{len(lines) - 1}
-	for i := range len(lines) - 1 {
-		order = append(order, i)
+	order := []int{0, 1, 2}
+	if len(lines) == 2 {
+		order = []int{1, 0}
 	}
 	for _, i := range order {
+		if i >= len(lines) {
+			continue
+		}
 		gap := w - lipgloss.Width(lines[i]) - lipgloss.Width(badge)
 		if gap >= 2 {
 			lines = append([]string(nil), lines...)
@@ -267,6 +276,13 @@ func (m Model) lineView(w, h int) []string {
 			parts = append(parts, d)
 		}
 		parts = append(parts, st.Muted.Render(shortAge(m.now, r.Time)))
+	}
+	if e := m.sourceError(); e != "" && h == 1 {
+		// No second line for the error: name it here, in a word, or at
+		// least flag it.
+		short := shortError(e)
+		parts = append(parts, st.Error.Render(firstFit(w-lipgloss.Width(strings.Join(parts, " "))-1,
+			m.warnGlyph()+" "+short[len(short)-1], m.warnGlyph())))
 	}
 	if m.demo && w >= 36 {
 		parts = append(parts, st.Badge.Render("DEMO"))
@@ -454,8 +470,16 @@ func (m Model) messageParts(w int) []func(lines int) []string {
 	if e := m.sourceError(); e != "" {
 		style := m.th.Styles.Error
 		msgs = append(msgs, func(lines int) []string {
-			out, cut := wrapWords(m.warnGlyph()+" "+e, w, lines)
-			if t := m.sync.LastSuccess; !t.IsZero() && !cut {
+			// The whole error if it fits, else the status bar's short
+			// word for it (with what to do, when that fits too).
+			var out []string
+			cut := true
+			for _, say := range append([]string{e}, shortError(e)...) {
+				if out, cut = wrapWords(m.warnGlyph()+" "+say, w, lines); !cut {
+					break
+				}
+			}
+			if t := m.sync.LastSuccess; !t.IsZero() && !cut && len(out) > 0 {
 				// When a sync last worked follows the error whole: on
 				// its last line if it fits, else on a line of its own.
 				when := "(last good sync " + age(m.now, t) + ")"
@@ -482,6 +506,24 @@ func (m Model) messageParts(w int) []func(lines int) []string {
 		})
 	}
 	return msgs
+}
+
+// shortError is a failing sync in fewer words, longest first: the reason
+// the status bar shows, with what to do about it where there is something.
+func shortError(e string) []string {
+	switch statusline.Reason(e) {
+	case statusline.ReasonAuth:
+		return []string{"login expired: run `cgmtop login`", "login expired"}
+	case statusline.ReasonOffline:
+		return []string{"offline: cannot reach Dexcom", "offline"}
+	case statusline.ReasonRateLimited:
+		return []string{"rate-limited by Dexcom", "rate-limited"}
+	case statusline.ReasonServer:
+		return []string{"Dexcom server error"}
+	case statusline.ReasonCache:
+		return []string{"local cache error"}
+	}
+	return []string{"sync failed"}
 }
 
 // maxMessageLines is the most lines one message wraps onto.
