@@ -305,10 +305,12 @@ func (p *sparkPane) draw(in chartInput) {
 
 	// Each column shows the newest reading up to its end, unless that
 	// reading is older than a gap: columns narrower than the reading
-	// interval stay solid, and a real gap stays empty.
+	// interval stay solid, and a real gap stays empty. A reading just
+	// before the window fills the first columns.
 	level := make([]int, cols) // eighths of a row; 0 is no reading
 	bands := make([]theme.Range, cols)
 	slice := max(in.to.Sub(in.from)/time.Duration(cols), 1)
+	pts = plotPoints(in.readings, in.from.Add(-gapAfter), in.to)
 	j := -1
 	for x := range cols {
 		end := in.from.Add(slice * time.Duration(x+1))
@@ -368,9 +370,15 @@ func (p *sparkPane) draw(in chartInput) {
 	}
 	p.view = strings.Join(rows, "\n")
 
+	p.caption = windowCaption(in)
+}
+
+// windowCaption names the compact layouts' window and the lowest and
+// highest reading in it, as fully as the width allows.
+func windowCaption(in chartInput) string {
 	window := fmt.Sprintf("%dh", int(in.to.Sub(in.from).Hours()))
 	captions := []string{"last " + window + " · no readings", window + " · no readings", window}
-	if hasData {
+	if lo, hi, ok := valueSpan(plotPoints(in.readings, in.from, in.to)); ok {
 		lo, hi := in.unit.Format(lo), in.unit.Format(hi)
 		captions = []string{
 			"last " + window + " · min " + lo + " · max " + hi,
@@ -381,10 +389,10 @@ func (p *sparkPane) draw(in chartInput) {
 	}
 	for _, c := range captions {
 		if len([]rune(c)) <= in.width {
-			p.caption = st.Muted.Render(c)
-			break
+			return in.theme.Styles.Muted.Render(c)
 		}
 	}
+	return ""
 }
 
 // renderCells styles a row of cells, one style call per run of cells that

@@ -135,7 +135,7 @@ func TestWrapWords(t *testing.T) {
 // first, the sparkline scaled so it is not a block of solid bars, the
 // window named, the help last — at every small size.
 func TestCompactFillsThePane(t *testing.T) {
-	for _, size := range [][2]int{{30, 8}, {40, 10}, {36, 12}, {59, 13}, {100, 9}} {
+	for _, size := range [][2]int{{30, 8}, {40, 10}, {36, 12}, {59, 13}, {45, 20}, {100, 9}} {
 		w, h := size[0], size[1]
 		m := load(t, normalStore(), config.Default(), w, h)
 		if l := chooseLayout(w, h); l != layoutCompact {
@@ -150,7 +150,13 @@ func TestCompactFillsThePane(t *testing.T) {
 				t.Errorf("%dx%d: line %d is blank:\n%s", w, h, i, m.View())
 			}
 		}
-		if !plainValue.MatchString(lines[0]) {
+		// Bars while they are short; a line chart once bars would be a wall.
+		f := m.frame()
+		braille := strings.ContainsAny(m.View(), "⠁⠂⠄⡀⢀⠈⠐⠠⣀⠉⠒⠤")
+		if tall := f.chartH >= lineChartRows && w >= 40; tall != braille || tall == f.spark {
+			t.Errorf("%dx%d: %d rows of history drawn as a line chart %v:\n%s", w, h, f.chartH, braille, m.View())
+		}
+		if h < 14 && !plainValue.MatchString(lines[0]) { // from 14 rows, big digits
 			t.Errorf("%dx%d: first line %q is not the value", w, h, lines[0])
 		}
 		if !strings.Contains(m.View(), "3h") || !strings.Contains(lines[h-1], "? help") {

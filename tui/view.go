@@ -63,7 +63,12 @@ type frame struct {
 	chartW  int
 	chartH  int
 	caption bool // a caption row: above the chart, under the sparkline
+	spark   bool // the compact layout's history is a sparkline, not a chart
 }
+
+// lineChartRows is the height from which a compact pane draws its history
+// as a line chart with a time axis: taller bars are a wall of blocks.
+const lineChartRows = 8
 
 func (m Model) frame() frame {
 	w, h := max(m.width, 1), max(m.height, 1)
@@ -126,6 +131,7 @@ func (m Model) compactFrame(f frame, w, h int) frame {
 		rest, f.caption = 0, false
 	}
 	f.chartH = rest
+	f.spark = rest < lineChartRows || w < 40
 	return f
 }
 
@@ -177,11 +183,14 @@ func (m *Model) redraw() {
 		loc:        m.loc,
 		ascii:      m.cfg.ASCII,
 	}
-	if f.layout == layoutCompact {
+	if f.layout == layoutCompact && f.spark {
 		m.spark.draw(in)
 		return
 	}
 	m.chart.draw(in)
+	if f.layout == layoutCompact {
+		m.spark.caption = windowCaption(in)
+	}
 }
 
 // View renders the monitor.
@@ -194,7 +203,11 @@ func (m Model) View() string {
 	if f.chartH > 0 && f.layout != layoutLine {
 		var chart []string
 		if f.layout == layoutCompact {
-			chart = rows(m.spark.view, f.chartH)
+			view := m.spark.view
+			if !f.spark {
+				view = m.chart.view
+			}
+			chart = rows(view, f.chartH)
 			if f.caption {
 				chart = append(chart, m.spark.caption)
 			}
@@ -374,23 +387,31 @@ func (m Model) header(w int, roomy bool) []string {
 		trend = st.Bold.Render(a) + " "
 	}
 	trend += st.Text.Render(trendWords(r.Trend))
-	change := ""
+	// The change since the last reading, most complete first.
+	var changes []string
 	if d := delta(r, m.fresh.Previous, u); d != "" {
-		change = st.Bold.Render(d) + st.Muted.Render(" "+u.String()+" in 5 min")
-	}
-	if r.HasRate {
-		if change != "" {
-			change += st.Muted.Render(" · ")
+		inFive := st.Bold.Render(d) + st.Muted.Render(" "+u.String()+" in 5 min")
+		if r.HasRate {
+			changes = append(changes, inFive+st.Muted.Render(" · "+rateText(r.TrendRate, u)))
 		}
-		change += st.Muted.Render(rateText(r.TrendRate, u))
+		changes = append(changes, inFive, st.Bold.Render(d)+st.Muted.Render(" "+u.String()))
+	} else if r.HasRate {
+		changes = append(changes, st.Muted.Render(rateText(r.TrendRate, u)))
 	}
-	when := st.Muted.Render(age(m.now, r.Time) + " · " + m.clockTime(r.Time))
 
 	big, ok := bigText(text)
 	if roomy && ok && !m.cfg.ASCII && w >= bigWidth(text)+30 {
-		right := []string{trend + "   " + when, change, rangeText}
-		if change == "" {
-			right = []string{trend + "   " + when, rangeText, ""}
+		room := w - 1 - bigWidth(text) - 3
+		right := []string{
+			firstFit(room,
+				trend+"   "+st.Muted.Render(age(m.now, r.Time)+" · "+m.clockTime(r.Time)),
+				trend+"   "+st.Muted.Render(age(m.now, r.Time)),
+				trend),
+			rangeText,
+			"",
+		}
+		if len(changes) > 0 {
+			right[1], right[2] = firstFit(room, changes...), rangeText
 		}
 		lines := make([]string, bigHeight)
 		for i := range bigHeight {
