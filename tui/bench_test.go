@@ -45,3 +45,13 @@ func BenchmarkLoad90Days(b *testing.B) {
 		m = step(m, m.statsCmd()())
 	}
 }
+
+// BenchmarkRedrawCompact draws the 40x10 pane's sparkline: what a small
+// tmux split pays on new data, a resize, a zoom or the minute tick.
+func BenchmarkRedrawCompact(b *testing.B) {
+	m := load(b, normalStore(), config.Default(), 40, 10)
+	b.ReportAllocs()
+	for b.Loop() {
+		m.redraw()
+	}
+}
