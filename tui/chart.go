@@ -335,7 +335,7 @@ func (p *sparkPane) draw(in chartInput) {
 	if in.ascii {
 		axis, tee, dash = "|", "|", "-"
 	}
-	rows := make([]string, h)
+	out := make([]string, h)
 	line := make([]sparkCell, 0, w)
 	for y := range h {
 		line = line[:0]
@@ -366,9 +366,9 @@ func (p *sparkPane) draw(in chartInput) {
 				line = append(line, sparkCell{" ", 0})
 			}
 		}
-		rows[y] = renderCells(line, styles)
+		out[y] = renderCells(line, styles)
 	}
-	p.view = strings.Join(rows, "\n")
+	p.view = strings.Join(out, "\n")
 
 	p.caption = windowCaption(in)
 }
