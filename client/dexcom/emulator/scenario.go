@@ -20,6 +20,12 @@ const (
 	// ScenarioSkew shifts displayTime from systemTime by Skew, as a phone
 	// with a wrong clock does.
 	ScenarioSkew
+	// ScenarioLate holds back every reading in the window until Delay
+	// after its time, as a transmitter that lost its signal backfills
+	// what it measured when it reconnects (G7: up to 24 hours, G6: 3).
+	// Until then the slot looks like a gap; afterwards the reading is
+	// served as it always would have been, with its original times.
+	ScenarioLate
 )
 
 func (k ScenarioKind) String() string {
@@ -32,6 +38,8 @@ func (k ScenarioKind) String() string {
 		return "gap"
 	case ScenarioSkew:
 		return "skew"
+	case ScenarioLate:
+		return "late"
 	}
 	return fmt.Sprintf("ScenarioKind(%d)", int(k))
 }
@@ -51,12 +59,15 @@ type Scenario struct {
 	Duration time.Duration
 	// Skew is displayTime minus systemTime (beyond the zone offset), for ScenarioSkew.
 	Skew time.Duration
+	// Delay is how long after its time a reading in the window is first
+	// served, for ScenarioLate.
+	Delay time.Duration
 }
 
 // resolve turns a scenario into a window in unix seconds, taking relative
 // starts from now.
 func (sc Scenario) resolve(now time.Time) window {
-	w := window{kind: sc.Kind, skew: int64(sc.Skew / time.Second)}
+	w := window{kind: sc.Kind, skew: int64(sc.Skew / time.Second), delay: int64(sc.Delay / time.Second)}
 	if sc.Duration <= 0 {
 		w.start, w.end = math.MinInt64/2, math.MaxInt64/2
 		return w
@@ -77,6 +88,8 @@ func (sc Scenario) resolve(now time.Time) window {
 //	gap:-2h:45m    no readings for 45 minutes, starting 2 hours ago
 //	skew:+7m       displayTime runs 7 minutes ahead of systemTime, always
 //	skew:-1h:-3h:2h  displayTime an hour behind, over a 2-hour window
+//	late:-1h:45m:+2h the readings of the 45 minutes from an hour ago are
+//	                 served only 2 hours after they were taken (a backfill)
 func ParseScenario(spec string) (Scenario, error) {
 	parts := strings.Split(strings.TrimSpace(spec), ":")
 	var sc Scenario
@@ -89,8 +102,10 @@ func ParseScenario(spec string) (Scenario, error) {
 		sc.Kind = ScenarioGap
 	case "skew":
 		sc.Kind = ScenarioSkew
+	case "late":
+		sc.Kind = ScenarioLate
 	default:
-		return sc, fmt.Errorf("scenario %q: unknown kind %q: use high, low, gap or skew", spec, parts[0])
+		return sc, fmt.Errorf("scenario %q: unknown kind %q: use high, low, gap, skew or late", spec, parts[0])
 	}
 	dur := func(s, what string) (time.Duration, error) {
 		d, err := time.ParseDuration(strings.TrimPrefix(s, "+"))
@@ -112,6 +127,18 @@ func ParseScenario(spec string) (Scenario, error) {
 		if len(args) == 0 {
 			return sc, nil
 		}
+	}
+	if sc.Kind == ScenarioLate {
+		if len(args) != 3 {
+			return sc, fmt.Errorf("scenario %q: want late:START:DURATION:DELAY, e.g. late:-1h:45m:+2h", spec)
+		}
+		if sc.Delay, err = dur(args[2], "delay"); err != nil {
+			return sc, err
+		}
+		if sc.Delay <= 0 {
+			return sc, fmt.Errorf("scenario %q: delay must be positive", spec)
+		}
+		args = args[:2]
 	}
 	if len(args) != 2 {
 		return sc, fmt.Errorf("scenario %q: want %s:START:DURATION, START relative to now (e.g. -30m)", spec, sc.Kind)

@@ -189,12 +189,15 @@ type window struct {
 	kind       ScenarioKind
 	start, end int64 // [start, end); end = max int for open-ended
 	skew       int64
+	delay      int64 // ScenarioLate: seconds after its time a reading is first served
 }
 
-// gen evaluates one profile under a fixed set of scenario windows.
+// gen evaluates one profile under a fixed set of scenario windows, as
+// seen at unix time at (which only late windows look at).
 type gen struct {
-	p *profile
-	w []window
+	p  *profile
+	w  []window
+	at int64
 }
 
 // randomGap reports whether slot i falls in one of the short random runs
@@ -416,7 +419,7 @@ type reading struct {
 
 // read returns slot i's reading; ok is false when the slot is a gap.
 func (g gen) read(i int64) (r reading, ok bool) {
-	if g.gap(i) {
+	if g.gap(i) || g.pending(i) {
 		return r, false
 	}
 	t := g.p.slotTime(i)

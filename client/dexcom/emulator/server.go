@@ -217,7 +217,7 @@ func (s *Server) AddScenario(sc Scenario) {
 }
 
 func (s *Server) gen(user string) gen {
-	return gen{p: s.users[user], w: *s.windows.Load()}
+	return gen{p: s.users[user], w: *s.windows.Load(), at: s.cfg.Clock.Now().Unix()}
 }
 
 // served is what may be seen at now: nothing older than History, nothing
