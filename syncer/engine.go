@@ -37,6 +37,16 @@ const (
 	// recordsLookback is how far back events and alerts are fetched again:
 	// users enter carbs and insulin after the fact. One request either way.
 	recordsLookback = 24 * time.Hour
+	// lateEvery is how often a delta fetch reaches back lateLookback
+	// instead of Overlap, for readings a transmitter backfills after a
+	// signal loss: they carry their original, hours-old times, so a fetch
+	// from the newest reading never sees them. It is the same single egvs
+	// request, only longer.
+	lateEvery = time.Hour
+	// lateLookback covers the longest backfill (a G7 keeps 24 hours; a G6,
+	// 3), plus the hour between two such fetches, so a reading that arrives
+	// just under 24 hours late is still inside the next one.
+	lateLookback = 24*time.Hour + lateEvery
 	// busyRecheck is how often Run checks whether the process holding the
 	// lock is gone; it reads nothing remote.
 	busyRecheck = 30 * time.Second
@@ -53,6 +63,7 @@ const (
 	metaBackfill  = "sync.backfill"   // "" → none yet; "recent" → last day stored; "done"
 	metaDevicesAt = "sync.devices_at" // clock time of the last device fetch, RFC 3339
 	metaRecordsAt = "sync.records_at" // clock time of the last events/alerts/calibrations fetch
+	metaLateAt    = "sync.late_at"    // clock time of the last readings fetch that reached back lateLookback
 )
 
 // Options tune an Engine. The zero value is usable.
@@ -71,7 +82,7 @@ type Options struct {
 
 // Result is what one pass did.
 type Result struct {
-	Added      int       // new readings stored this pass
+	Added      int       // new readings stored this pass, late (backfilled) ones included
 	Newest     time.Time // newest reading in the cache after the pass
 	Next       time.Time // when the engine plans to poll next (clock time)
 	Backfilled bool      // this pass did (part of) the first-run backfill
@@ -134,7 +145,8 @@ func New(src client.Source, db *cache.DB, opts Options) *Engine {
 }
 
 // Sync makes one pass: the first-run backfill, or the readings since the
-// newest stored one, plus devices and records when they are due. It
+// newest stored one (once an hour, those of the last day, for readings
+// that arrive late), plus devices and records when they are due. It
 // returns ErrBusy at once if another pass, here or in another process, is
 // under way. The returned error is Result.Err.
 func (e *Engine) Sync(ctx context.Context) (Result, error) {
@@ -300,11 +312,20 @@ func (e *Engine) syncOnce(ctx context.Context, res *Result) error {
 
 	now := e.clk.Now()
 	from := newest.Add(-Overlap)
-	if newest.IsZero() {
+	late := e.due(ctx, metaLateAt, lateEvery, now)
+	switch {
+	case newest.IsZero():
 		from = now.Add(-recentFirst)
+	case late:
+		from = earlier(from, now.Add(-lateLookback))
 	}
 	if err := e.readings(ctx, res, from, now); err != nil {
 		return err
+	}
+	if late {
+		if err := e.setMeta(ctx, metaLateAt, now.UTC().Format(time.RFC3339Nano)); err != nil {
+			return err
+		}
 	}
 	if err := e.devicesIfDue(ctx, false); err != nil {
 		return err
@@ -348,6 +369,11 @@ func (e *Engine) backfill(ctx context.Context, res *Result, phase string) error 
 		return err
 	}
 	if err := e.recordsIfDue(ctx, true, horizon, dr); err != nil {
+		return err
+	}
+	// Everything up to now was just fetched: the first look back for late
+	// readings is due an hour from here.
+	if err := e.setMeta(ctx, metaLateAt, now.UTC().Format(time.RFC3339Nano)); err != nil {
 		return err
 	}
 	return e.setMeta(ctx, metaBackfill, "done")
@@ -578,6 +604,14 @@ func Due(st cache.SyncStatus, now time.Time) bool {
 		return true
 	}
 	return st.NextPoll.Sub(now) > max(Cadence+MaxLag+Margin, MaxRetryAfter)
+}
+
+// earlier returns the earlier of two times.
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // later returns the later of two times.
