@@ -28,7 +28,7 @@ func runEmulate(ctx context.Context, args []string, std stdio) error {
 	auto := fs.Bool("auto-approve", false, "approve logins at once, with no page to click")
 	var faults, scenarios listFlag
 	fs.Var(&faults, "fault", "inject a fault, e.g. egvs:429:2:retry=3s or any:slow:1:delay=5s (repeatable)")
-	fs.Var(&scenarios, "scenario", "sensor scenario, e.g. high-run or gap (repeatable; see the emulator docs)")
+	fs.Var(&scenarios, "scenario", "sensor scenario KIND:START:DURATION, START from now: high:-30m:1h, low:+10m:40m, gap:-2h:45m, skew:+7m, late:-1h:45m:+2h (held back until 2h after their time) (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
