@@ -49,6 +49,47 @@ func approve(t *testing.T, authURL string) string {
 	return loc
 }
 
+// pasteLogin runs `cgmtop login --no-browser` against the emulator at
+// apiURL as a user over SSH would: it reads the printed link, approves it
+// as a browser elsewhere would, and pastes the address the browser lands
+// on. It returns what login printed on stdout.
+func pasteLogin(t *testing.T, bin string, env []string, apiURL, redirect string) string {
+	t.Helper()
+	login := exec.Command(bin, "login", "--api-url", apiURL, "--client-id", emulator.DefaultClientID,
+		"--redirect-uri", redirect, "--no-browser", "--token-store", "file")
+	login.Env = env
+	pw, err := login.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	login.Stdout = &stdout
+	stderr, err := login.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := login.Start(); err != nil {
+		t.Fatal(err)
+	}
+	link := regexp.MustCompile(`http://127\.0\.0\.1:\d+/v2/oauth2/login\?\S+`)
+	sc := bufio.NewScanner(stderr)
+	var authURL string
+	for authURL == "" && sc.Scan() {
+		authURL = link.FindString(sc.Text())
+	}
+	if authURL == "" {
+		login.Process.Kill()
+		login.Wait()
+		t.Fatal("login printed no link")
+	}
+	go io.Copy(io.Discard, stderr)
+	fmt.Fprintln(pw, approve(t, authURL))
+	if err := login.Wait(); err != nil {
+		t.Fatalf("login: %v\n%s", err, stdout.String())
+	}
+	return stdout.String()
+}
+
 func freePort(t *testing.T) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -168,35 +209,9 @@ func TestLoginStatusLogout(t *testing.T) {
 
 	// Login: the test reads the printed link, approves it as the user would
 	// in a browser elsewhere, and pastes the address the browser lands on.
-	login := exec.Command(bin, "login", "--api-url", srv.URL(), "--client-id", emulator.DefaultClientID,
-		"--redirect-uri", redirect, "--no-browser", "--token-store", "file")
-	login.Env = append(env, "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret)
-	pw, err := login.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stdout bytes.Buffer
-	login.Stdout = &stdout
-	stderr, _ := login.StderrPipe()
-	if err := login.Start(); err != nil {
-		t.Fatal(err)
-	}
-	link := regexp.MustCompile(`http://127\.0\.0\.1:\d+/v2/oauth2/login\?\S+`)
-	sc := bufio.NewScanner(stderr)
-	var authURL string
-	for authURL == "" && sc.Scan() {
-		authURL = link.FindString(sc.Text())
-	}
-	if authURL == "" {
-		t.Fatal("login printed no link")
-	}
-	go io.Copy(io.Discard, stderr)
-	fmt.Fprintln(pw, approve(t, authURL))
-	if err := login.Wait(); err != nil {
-		t.Fatalf("login: %v\n%s", err, stdout.String())
-	}
-	if !strings.Contains(stdout.String(), "Cached") {
-		t.Fatalf("login did not report its first sync:\n%s", stdout.String())
+	stdout := pasteLogin(t, bin, append(env, "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret), srv.URL(), redirect)
+	if !strings.Contains(stdout, "Cached") {
+		t.Fatalf("login did not report its first sync:\n%s", stdout)
 	}
 
 	out, err := cgmtop(nil, "status", "--format", "plain", "--no-sync")

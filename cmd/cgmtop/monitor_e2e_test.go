@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
-	"io"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -312,38 +309,7 @@ func loginToEmulator(t *testing.T, bin string, env []string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	login := exec.Command(bin, "login", "--api-url", srv.URL(), "--client-id", emulator.DefaultClientID,
-		"--redirect-uri", redirect, "--no-browser", "--token-store", "file")
-	login.Env = env
-	pw, err := login.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stdout bytes.Buffer
-	login.Stdout = &stdout
-	stderr, err := login.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := login.Start(); err != nil {
-		t.Fatal(err)
-	}
-	link := regexp.MustCompile(`http://127\.0\.0\.1:\d+/v2/oauth2/login\?\S+`)
-	sc := bufio.NewScanner(stderr)
-	var authURL string
-	for authURL == "" && sc.Scan() {
-		authURL = link.FindString(sc.Text())
-	}
-	if authURL == "" {
-		login.Process.Kill()
-		login.Wait()
-		t.Fatal("login printed no link")
-	}
-	go io.Copy(io.Discard, stderr)
-	fmt.Fprintln(pw, approve(t, authURL))
-	if err := login.Wait(); err != nil {
-		t.Fatalf("login: %v\n%s", err, stdout.String())
-	}
+	pasteLogin(t, bin, env, srv.URL(), redirect)
 }
 
 // TestMonitorUnitsPersist is the other half of u: in the real monitor the
