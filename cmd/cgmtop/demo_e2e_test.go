@@ -29,7 +29,7 @@ func TestDemoShowsGlucose(t *testing.T) {
 
 			for _, to := range []struct{ w, h int }{{120, 40}, {40, 10}, {size.w, size.h}} {
 				tm.resize(to.w, to.h)
-				screen, _ = tm.waitFor("the value after a resize", func(s string) bool {
+				tm.waitFor(fmt.Sprintf("the value after a resize to %dx%d", to.w, to.h), func(s string) bool {
 					return showsGlucose(s) && widest(s) <= to.w && strings.Count(s, "\n") <= to.h
 				})
 			}
