@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -179,6 +181,16 @@ func runLogout(ctx context.Context, args []string, std stdio) error {
 			removed = append(removed, "account folder "+dir)
 		}
 	}
+	// The log names the server and when syncs ran; once no account is
+	// left, nothing of it is worth keeping.
+	if len(removed) > 0 && !anyAccountLeft(e.paths) {
+		ok, err := removeAll(e.paths.LogFile())
+		if err != nil {
+			failed = append(failed, err)
+		} else if ok {
+			removed = append(removed, "log "+e.paths.LogFile())
+		}
+	}
 	if len(removed) == 0 && len(failed) == 0 {
 		fmt.Fprintf(std.out, "Nothing to remove: account %q was not logged in and has no cached data.\n", e.account)
 		return nil
@@ -189,7 +201,23 @@ func runLogout(ctx context.Context, args []string, std stdio) error {
 	if len(failed) > 0 {
 		return fmt.Errorf("could not remove everything: %w", errors.Join(failed...))
 	}
+	fmt.Fprintf(std.out, "Kept your settings (%s): units, thresholds and your app's client id, none of them health data.\n", e.paths.ConfigFile)
 	return nil
+}
+
+// anyAccountLeft reports whether another login or cache remains on this
+// machine.
+func anyAccountLeft(p config.Paths) bool {
+	for _, dir := range []string{filepath.Dir(p.AccountDataDir(config.DefaultAccount)), filepath.Dir(p.AccountStateDir(config.DefaultAccount))} {
+		entries, err := os.ReadDir(dir)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return true // cannot tell: keep the log
+		}
+		if len(entries) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func runAuth(ctx context.Context, args []string, std stdio) error {
