@@ -80,17 +80,29 @@ func (s Summary) StableCV() bool { return s.Count > 0 && s.CV <= CVTarget }
 // mean glucose in mg/dL, in %.
 func GMI(meanMgdl float64) float64 { return 3.31 + 0.02392*meanMgdl }
 
-// Value is the number a reading counts as: HIGH and LOW count as the
-// sensor's bounds (400 and 40 mg/dL), as Dexcom Clarity counts them.
-// ok is false for readings without a usable value.
+// HIGH and LOW readings count as the sensor's bounds, in mg/dL, as Dexcom
+// Clarity counts them.
+const (
+	HighValue = 400
+	LowValue  = 40
+)
+
+// Value is the number a reading counts as: HIGH and LOW count as
+// HighValue and LowValue. ok is false for readings without a usable value.
 func Value(r client.Reading) (mgdl float64, ok bool) {
+	v, ok := level(r)
+	return float64(v), ok
+}
+
+// level is Value as the whole mg/dL a sensor reports.
+func level(r client.Reading) (mgdl int64, ok bool) {
 	switch {
 	case r.Status == client.StatusHigh:
-		return 400, true
+		return HighValue, true
 	case r.Status == client.StatusLow:
-		return 40, true
+		return LowValue, true
 	case r.Known():
-		return float64(r.Value), true
+		return int64(r.Value), true
 	}
 	return 0, false
 }
@@ -130,6 +142,54 @@ func Compute(readings []client.Reading, from, to time.Time) Summary {
 	s.CV = s.SD / s.Mean
 	s.GMI = GMI(s.Mean)
 	return s
+}
+
+// Sums are the running totals a Summary is made from. They are whole
+// numbers, so a database can add them up in one pass over its rows and
+// hand over a few integers instead of every reading; Compute and
+// Sums.Summary then agree to rounding.
+type Sums struct {
+	Count      int           // readings with a usable Value
+	Sum        int64         // of their Values, mg/dL
+	SumSquares int64         // of their Values squared
+	Bands      [NumBands]int // readings in each band
+}
+
+// Add counts one reading; a reading without a usable Value is skipped.
+// The caller picks the readings of the period.
+func (s *Sums) Add(r client.Reading) {
+	v, ok := level(r)
+	if !ok {
+		return
+	}
+	s.Count++
+	s.Sum += v
+	s.SumSquares += v * v
+	s.Bands[BandOf(float64(v))]++
+}
+
+// Summary is the statistics of the period [from, to) whose readings were
+// summed.
+func (s Sums) Summary(from, to time.Time) Summary {
+	out := Summary{From: from, To: to, Count: s.Count}
+	if to.After(from) {
+		out.Expected = int(to.Sub(from) / ReadingInterval)
+	}
+	if s.Count == 0 {
+		return out
+	}
+	n := float64(s.Count)
+	for b, c := range s.Bands {
+		out.Bands[b] = float64(c) / n
+	}
+	out.Mean = float64(s.Sum) / n
+	// n²·variance = n·Σv² − (Σv)², exact in integers (90 days of 400s is
+	// ~1e14, far from overflow), so the naive formula's cancellation
+	// cannot make it negative or imprecise.
+	out.SD = math.Sqrt(float64(int64(s.Count)*s.SumSquares-s.Sum*s.Sum)) / n
+	out.CV = out.SD / out.Mean
+	out.GMI = GMI(out.Mean)
+	return out
 }
 
 // Percentages rounds band fractions to whole percents that add up to

@@ -152,3 +152,66 @@ func TestGMI(t *testing.T) {
 		t.Errorf("GMI(154) = %v, want 7.0", got)
 	}
 }
+
+// Sums.Summary is what the monitor shows (the cache adds the sums up in
+// SQL); Compute, which walks the readings, is its reference.
+func TestSumsSummaryMatchesCompute(t *testing.T) {
+	day := t0.Add(24 * time.Hour)
+	var swing []client.Reading
+	for i := 0; i < 288; i++ {
+		r := client.Reading{Time: t0.Add(time.Duration(i) * ReadingInterval), Value: 30 + (i*37)%380, Status: client.StatusOK}
+		switch i % 41 {
+		case 3:
+			r.Status = client.StatusHigh
+		case 7:
+			r.Status, r.Value = client.StatusLow, 0
+		case 11:
+			r.Status = client.StatusUnknown
+		case 13:
+			r.Value = 0 // OK but no value: not counted
+		}
+		swing = append(swing, r)
+	}
+	tests := []struct {
+		name     string
+		rs       []client.Reading
+		from, to time.Time
+	}{
+		{"empty", nil, t0, day},
+		{"steady", readings(100, 100, 100), t0, day},
+		{"band edges", readings(53, 54, 69, 70, 180, 181, 250, 251), t0, day},
+		{"HIGH LOW unknown", []client.Reading{
+			{Time: t0, Status: client.StatusHigh},
+			{Time: t0.Add(5 * time.Minute), Status: client.StatusLow},
+			{Time: t0.Add(10 * time.Minute), Status: client.StatusUnknown, Value: 120},
+		}, t0, day},
+		{"a day's swing", swing, t0, day},
+		{"part of it", swing, t0.Add(3*time.Hour + time.Second), t0.Add(7 * time.Hour)},
+		{"empty period", swing, day, day},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := Compute(tt.rs, tt.from, tt.to)
+			var sums Sums
+			for _, r := range tt.rs {
+				if !r.Time.Before(tt.from) && r.Time.Before(tt.to) {
+					sums.Add(r)
+				}
+			}
+			got := sums.Summary(tt.from, tt.to)
+			if got.Count != want.Count || got.Expected != want.Expected || !got.From.Equal(want.From) || !got.To.Equal(want.To) {
+				t.Fatalf("Count, Expected, From, To = %d, %d, %v, %v; want %d, %d, %v, %v",
+					got.Count, got.Expected, got.From, got.To, want.Count, want.Expected, want.From, want.To)
+			}
+			for b := range got.Bands {
+				if !near(got.Bands[b], want.Bands[b]) {
+					t.Errorf("band %d = %v, want %v", b, got.Bands[b], want.Bands[b])
+				}
+			}
+			if !near(got.Mean, want.Mean) || !near(got.SD, want.SD) || !near(got.CV, want.CV) || !near(got.GMI, want.GMI) {
+				t.Errorf("mean, SD, CV, GMI = %v, %v, %v, %v; want %v, %v, %v, %v",
+					got.Mean, got.SD, got.CV, got.GMI, want.Mean, want.SD, want.CV, want.GMI)
+			}
+		})
+	}
+}

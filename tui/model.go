@@ -29,6 +29,9 @@ type Store interface {
 	Devices(ctx context.Context) ([]client.Device, error)
 	DataRange(ctx context.Context) (client.DataRange, error)
 	SyncStatus(ctx context.Context) (cache.SyncStatus, error)
+	// GlucoseSums adds up the readings of each period [to-period, to),
+	// so statistics never need a period's readings in memory.
+	GlucoseSums(ctx context.Context, to time.Time, periods ...time.Duration) ([]stats.Sums, error)
 }
 
 // Options wire the monitor to its data and settings.
@@ -233,8 +236,8 @@ func (m Model) loadCmd() tea.Cmd {
 	}
 }
 
-// statsCmd reads the longest period once and reduces it to numbers, so
-// 90 days of readings never stay in memory.
+// statsCmd has the cache add up each period's readings and turns the sums
+// into statistics: 90 days of readings are never loaded into memory.
 func (m Model) statsCmd() tea.Cmd {
 	if m.store == nil {
 		return nil
@@ -244,14 +247,20 @@ func (m Model) statsCmd() tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 		defer cancel()
 		now := clk.Now()
-		longest := statsPeriods[len(statsPeriods)-1].d
-		rs, err := store.Readings(ctx, now.Add(-longest), now)
+		var periods [numPeriods]time.Duration
+		for i, p := range statsPeriods {
+			periods[i] = p.d
+		}
+		sums, err := store.GlucoseSums(ctx, now, periods[:]...)
+		if err == nil && len(sums) != numPeriods {
+			err = fmt.Errorf("got %d sums for %d periods", len(sums), numPeriods)
+		}
 		if err != nil {
 			return statsMsg{seq: seq, err: fmt.Errorf("reading the local cache for statistics: %w", err)}
 		}
 		msg := statsMsg{seq: seq}
 		for i, p := range statsPeriods {
-			msg.summaries[i] = stats.Compute(rs, now.Add(-p.d), now)
+			msg.summaries[i] = sums[i].Summary(now.Add(-p.d), now)
 		}
 		return msg
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/stats"
 )
 
 // memStore is an in-memory Store holding readings from the generator
@@ -94,6 +95,26 @@ func (s *memStore) SyncStatus(ctx context.Context) (cache.SyncStatus, error) {
 		return cache.SyncStatus{}, s.err
 	}
 	return s.sync, nil
+}
+
+// GlucoseSums adds up the stored readings with stats.Sums, as the cache
+// does in SQL.
+func (s *memStore) GlucoseSums(ctx context.Context, to time.Time, periods ...time.Duration) ([]stats.Sums, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return nil, s.err
+	}
+	out := make([]stats.Sums, len(periods))
+	for i, p := range periods {
+		from := to.Add(-p)
+		for _, r := range s.readings {
+			if !r.Time.Before(from) && r.Time.Before(to) {
+				out[i].Add(r)
+			}
+		}
+	}
+	return out, nil
 }
 
 var errBroken = errors.New("database is locked")
