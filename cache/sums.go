@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,75 +12,100 @@ import (
 )
 
 // GlucoseSums adds up, for each period, the readings in [to-period, to)
-// into stats.Sums, in one pass of SQLite over the readings table: the
-// monitor's statistics then cost a few integers, not 90 days of readings
-// in memory. The result has one Sums per period, in order; a reading
-// counts as stats.Value says (HIGH and LOW as the sensor's bounds, no
-// value not at all).
+// into stats.Sums, inside SQLite: the monitor's statistics then cost a few
+// integers, not 90 days of readings in memory. The result has one Sums per
+// period, in order; a reading counts as stats.Value says (HIGH and LOW as
+// the sensor's bounds, a reading without a value not at all).
 func (db *DB) GlucoseSums(ctx context.Context, to time.Time, periods ...time.Duration) ([]stats.Sums, error) {
-	out := make([]stats.Sums, len(periods))
-	if len(periods) == 0 {
-		return out, nil
+	// The periods share their end, so they nest: cut the longest at every
+	// other one's start and each reading falls in exactly one segment,
+	// summed once. A period is then the segments from its start to the end.
+	_, hi := secondsRange(to, to)
+	starts := make([]int64, len(periods))
+	for i, p := range periods {
+		starts[i], _ = secondsRange(to.Add(-p), to)
+		starts[i] = min(starts[i], hi) // an empty or negative period
 	}
-	q, args := sumsQuery(to, periods)
-	dest := make([]any, 0, len(periods)*(3+int(stats.NumBands)))
-	for i := range out {
-		s := &out[i]
-		dest = append(dest, &s.Count, &s.Sum, &s.SumSquares)
-		for b := range s.Bands {
-			dest = append(dest, &s.Bands[b])
+	bounds := append([]int64{hi}, starts...)
+	slices.Sort(bounds)
+	slices.Reverse(bounds)
+	bounds = slices.Compact(bounds) // hi, then starts from latest to earliest
+
+	segs := make([]stats.Sums, len(bounds)-1)
+	if len(segs) > 0 {
+		if err := db.sumSegments(ctx, bounds, segs); err != nil {
+			return nil, err
 		}
 	}
-	if err := db.r.QueryRowContext(ctx, q, args...).Scan(dest...); err != nil {
-		return nil, db.fail("add up readings for statistics", err)
+	out := make([]stats.Sums, len(periods))
+	for i, lo := range starts {
+		for k := 0; k < len(segs) && bounds[k+1] >= lo; k++ {
+			out[i].Merge(segs[k])
+		}
 	}
 	return out, nil
 }
 
-// sumsQuery builds the one SELECT behind GlucoseSums: the inner query
-// turns each reading of the longest period into its value v and band b,
-// the outer one aggregates them per period with FILTER, so SQLite scans the
-// primary key range once whatever the number of periods. Every number the
-// statistics depend on (statuses, HIGH and LOW values, band limits) is a
-// parameter taken from stats and this package, never a literal.
-func sumsQuery(to time.Time, periods []time.Duration) (string, []any) {
-	_, hi := secondsRange(to, to)
-	lows := make([]int64, len(periods))
-	lowest := hi
-	for i, p := range periods {
-		lows[i], _ = secondsRange(to.Add(-p), to)
-		lowest = min(lowest, lows[i])
-	}
+// sumSegments fills segs[k] with the sums of the readings in
+// [bounds[k+1], bounds[k]), in one statement.
+func (db *DB) sumSegments(ctx context.Context, bounds []int64, segs []stats.Sums) error {
+	// Every number the statistics depend on (statuses, what HIGH and LOW
+	// count as, band limits) is a parameter from stats and this package.
 	args := []any{
 		statusCode(client.StatusOK), statusCode(client.StatusHigh), statusCode(client.StatusLow), // ?1–?3
 		stats.HighValue, stats.LowValue, // ?4, ?5
 		stats.VeryLowBelow, stats.LowBelow, stats.HighAbove, stats.VeryHighAbove, // ?6–?9
-		lowest, hi, // ?10, ?11
 	}
-	var cols []string
-	for _, lo := range lows {
-		args = append(args, lo)
-		in := fmt.Sprintf("t >= ?%d", len(args))
-		cols = append(cols,
-			"count(*) FILTER (WHERE "+in+")",
-			"coalesce(sum(v) FILTER (WHERE "+in+"), 0)",
-			"coalesce(sum(v*v) FILTER (WHERE "+in+"), 0)")
-		for b := range stats.NumBands {
-			cols = append(cols, fmt.Sprintf("count(*) FILTER (WHERE %s AND b = %d)", in, b))
+	for _, b := range bounds {
+		args = append(args, b)
+	}
+	// The inner SELECT turns a row into its value v, or NULL when it has
+	// none. LIMIT -1 keeps SQLite from flattening it into the outer one,
+	// which would evaluate the CASE again for each aggregate that uses v:
+	// twice as slow. The band columns count readings under each limit, as
+	// stats.BandOf draws them.
+	var q strings.Builder
+	for k := range segs {
+		if k > 0 {
+			q.WriteString("\nUNION ALL\n")
 		}
+		fmt.Fprintf(&q, `SELECT %d, count(*), coalesce(sum(v), 0), coalesce(sum(v*v), 0),
+	coalesce(sum(v < ?6), 0), coalesce(sum(v < ?7), 0), coalesce(sum(v <= ?8), 0), coalesce(sum(v <= ?9), 0)
+FROM (SELECT CASE status WHEN ?2 THEN ?4 WHEN ?3 THEN ?5 WHEN ?1 THEN CASE WHEN value > 0 THEN value END END AS v
+	FROM readings WHERE t >= ?%d AND t < ?%d LIMIT -1)
+WHERE v IS NOT NULL`, k, 10+k+1, 10+k)
 	}
-	// The band CASE mirrors stats.BandOf: < very low, < low, <= high,
-	// <= very high, above.
-	band := fmt.Sprintf("CASE WHEN v < ?6 THEN %d WHEN v < ?7 THEN %d WHEN v <= ?8 THEN %d WHEN v <= ?9 THEN %d ELSE %d END",
-		stats.VeryLow, stats.Low, stats.InRange, stats.High, stats.VeryHigh)
-	q := `SELECT ` + strings.Join(cols, ",\n\t") + `
-	FROM (SELECT t, v, ` + band + ` AS b
-		FROM (SELECT t, CASE status
-				WHEN ?2 THEN ?4
-				WHEN ?3 THEN ?5
-				WHEN ?1 THEN CASE WHEN value > 0 THEN value END
-			END AS v
-			FROM readings WHERE t >= ?10 AND t < ?11)
-		WHERE v IS NOT NULL)`
-	return q, args
+	rows, err := db.r.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return db.fail("add up readings for statistics", err)
+	}
+	defer rows.Close()
+	var k, seen int
+	var s stats.Sums
+	var under [4]int // readings under each band limit
+	dest := []any{&k, &s.Count, &s.Sum, &s.SumSquares, &under[0], &under[1], &under[2], &under[3]}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return db.fail("add up readings for statistics", err)
+		}
+		if k < 0 || k >= len(segs) {
+			return fmt.Errorf("add up readings for statistics: SQLite returned segment %d of %d", k, len(segs))
+		}
+		s.Bands = [stats.NumBands]int{
+			stats.VeryLow:  under[0],
+			stats.Low:      under[1] - under[0],
+			stats.InRange:  under[2] - under[1],
+			stats.High:     under[3] - under[2],
+			stats.VeryHigh: s.Count - under[3],
+		}
+		segs[k] = s
+		seen++
+	}
+	if err := rows.Err(); err != nil {
+		return db.fail("add up readings for statistics", err)
+	}
+	if seen != len(segs) {
+		return fmt.Errorf("add up readings for statistics: SQLite returned %d segments of %d", seen, len(segs))
+	}
+	return nil
 }

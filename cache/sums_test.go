@@ -71,51 +71,66 @@ func TestGlucoseSumsMatchesReadings(t *testing.T) {
 	if _, err := db.PutReadings(ctx, statsHistory(now)); err != nil {
 		t.Fatal(err)
 	}
+	// The monitor's periods, and then unsorted, repeated and empty ones.
+	odd := []time.Duration{statsPeriods[1], time.Hour, statsPeriods[3], time.Hour, 0, -time.Hour, statsPeriods[0] + time.Second}
 	for _, now := range []time.Time{now, now.Add(500 * time.Millisecond)} {
-		sums, err := db.GlucoseSums(ctx, now, statsPeriods...)
-		if err != nil {
-			t.Fatal(err)
+		for _, periods := range [][]time.Duration{statsPeriods, odd} {
+			checkGlucoseSums(t, db, now, periods)
 		}
-		if len(sums) != len(statsPeriods) {
-			t.Fatalf("%d sums for %d periods", len(sums), len(statsPeriods))
+	}
+}
+
+// checkGlucoseSums compares GlucoseSums with the old path: the period's
+// readings from Readings, summarised by stats.Compute.
+func checkGlucoseSums(t *testing.T, db *DB, now time.Time, periods []time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	sums, err := db.GlucoseSums(ctx, now, periods...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != len(periods) {
+		t.Fatalf("%d sums for %d periods", len(sums), len(periods))
+	}
+	longest := statsPeriods[len(statsPeriods)-1]
+	rs, err := db.Readings(ctx, now.Add(-longest), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range periods {
+		from := now.Add(-p)
+		var want stats.Sums
+		for _, r := range rs {
+			if !r.Time.Before(from) {
+				want.Add(r)
+			}
 		}
-		longest := statsPeriods[len(statsPeriods)-1]
-		rs, err := db.Readings(ctx, now.Add(-longest), now)
-		if err != nil {
-			t.Fatal(err)
+		if p <= 0 {
+			want = stats.Sums{}
 		}
-		for i, p := range statsPeriods {
-			from := now.Add(-p)
-			var want stats.Sums
-			for _, r := range rs {
-				if !r.Time.Before(from) {
-					want.Add(r)
-				}
+		if sums[i] != want {
+			t.Errorf("now %v, %v: sums %+v, want %+v", now.Format(time.StampMilli), p, sums[i], want)
+		}
+		for b, n := range want.Bands {
+			if n == 0 && p == longest {
+				t.Errorf("the history has no reading in band %d: the test proves less than it says", b)
 			}
-			if sums[i] != want {
-				t.Errorf("now %v, %v: sums %+v, want %+v", now.Format(time.StampMilli), p, sums[i], want)
+		}
+		got, old := sums[i].Summary(from, now), stats.Compute(rs, from, now)
+		if got.Count != old.Count || got.Expected != old.Expected || !got.From.Equal(old.From) || !got.To.Equal(old.To) {
+			t.Errorf("now %v, %v: Count, Expected = %d, %d; want %d, %d", now.Format(time.StampMilli), p, got.Count, got.Expected, old.Count, old.Expected)
+		}
+		near := func(name string, a, b float64) {
+			if math.Abs(a-b) > 1e-9 {
+				t.Errorf("now %v, %v: %s = %v, want %v", now.Format(time.StampMilli), p, name, a, b)
 			}
-			for b, n := range want.Bands {
-				if n == 0 && p == longest {
-					t.Errorf("the history has no reading in band %d: the test proves less than it says", b)
-				}
-			}
-			got, old := sums[i].Summary(from, now), stats.Compute(rs, from, now)
-			if got.Count != old.Count || got.Expected != old.Expected || !got.From.Equal(old.From) || !got.To.Equal(old.To) {
-				t.Errorf("now %v, %v: Count, Expected = %d, %d; want %d, %d", now.Format(time.StampMilli), p, got.Count, got.Expected, old.Count, old.Expected)
-			}
-			near := func(name string, a, b float64) {
-				if math.Abs(a-b) > 1e-9 {
-					t.Errorf("now %v, %v: %s = %v, want %v", now.Format(time.StampMilli), p, name, a, b)
-				}
-			}
-			near("mean", got.Mean, old.Mean)
-			near("SD", got.SD, old.SD)
-			near("CV", got.CV, old.CV)
-			near("GMI", got.GMI, old.GMI)
-			for b := range got.Bands {
-				near("band", got.Bands[b], old.Bands[b])
-			}
+		}
+		near("mean", got.Mean, old.Mean)
+		near("SD", got.SD, old.SD)
+		near("CV", got.CV, old.CV)
+		near("GMI", got.GMI, old.GMI)
+		for b := range got.Bands {
+			near("band", got.Bands[b], old.Bands[b])
 		}
 	}
 }

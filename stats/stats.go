@@ -168,6 +168,17 @@ func (s *Sums) Add(r client.Reading) {
 	s.Bands[BandOf(float64(v))]++
 }
 
+// Merge adds the sums of another stretch of readings, which must not
+// overlap this one's.
+func (s *Sums) Merge(o Sums) {
+	s.Count += o.Count
+	s.Sum += o.Sum
+	s.SumSquares += o.SumSquares
+	for b := range s.Bands {
+		s.Bands[b] += o.Bands[b]
+	}
+}
+
 // Summary is the statistics of the period [from, to) whose readings were
 // summed.
 func (s Sums) Summary(from, to time.Time) Summary {
