@@ -379,17 +379,19 @@ func (m Model) header(w int, roomy bool) []string {
 	}
 	rangeText := vs.Render(band.Glyph(m.cfg.ASCII) + " " + label)
 	if band == theme.InRange && r.Status == client.StatusOK {
-		rangeText = m.th.Style(band).UnsetBold().Render(band.Glyph(m.cfg.ASCII)) + " " + st.Muted.Render(label)
+		rangeText = vs.UnsetBold().Render(band.Glyph(m.cfg.ASCII)) + " " + st.Muted.Render(label)
 	}
 
+	a := arrow(r.Trend, m.cfg.ASCII)
+	d := delta(r, m.fresh.Previous, u)
 	trend := ""
-	if a := arrow(r.Trend, m.cfg.ASCII); a != "" {
+	if a != "" {
 		trend = st.Bold.Render(a) + " "
 	}
 	trend += st.Text.Render(trendWords(r.Trend))
 	// The change since the last reading, most complete first.
 	var changes []string
-	if d := delta(r, m.fresh.Previous, u); d != "" {
+	if d != "" {
 		inFive := st.Bold.Render(d) + st.Muted.Render(" "+u.String()+" in 5 min")
 		if r.HasRate {
 			changes = append(changes, inFive+st.Muted.Render(" · "+rateText(r.TrendRate, u)))
@@ -423,10 +425,10 @@ func (m Model) header(w int, roomy bool) []string {
 	if r.Known() {
 		value += " " + st.Muted.Render(u.String())
 	}
-	if a := arrow(r.Trend, m.cfg.ASCII); a != "" {
+	if a != "" {
 		value += " " + st.Bold.Render(a)
 	}
-	if d := delta(r, m.fresh.Previous, u); d != "" {
+	if d != "" {
 		value += " " + st.Bold.Render(d)
 	}
 	first := firstFit(w,
