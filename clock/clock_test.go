@@ -21,3 +21,39 @@ func TestScaledAdvancesFaster(t *testing.T) {
 		t.Fatalf("Jump(-1h) moved the clock by %v", -got)
 	}
 }
+
+func TestManual(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name      string
+		advance   []time.Duration
+		wantNow   time.Time
+		after     time.Duration
+		wantAfter time.Time
+	}{
+		{"unmoved", nil, start, 0, start},
+		{"forward", []time.Duration{5 * time.Minute}, start.Add(5 * time.Minute), time.Minute, start.Add(6 * time.Minute)},
+		{"back and forth", []time.Duration{time.Hour, -90 * time.Minute}, start.Add(-30 * time.Minute), 0, start.Add(-30 * time.Minute)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := NewManual(start)
+			var _ Clock = c
+			for _, d := range tt.advance {
+				c.Advance(d)
+			}
+			if got := c.Now(); !got.Equal(tt.wantNow) {
+				t.Errorf("Now() = %v, want %v", got, tt.wantNow)
+			}
+			if got := <-c.After(tt.after); !got.Equal(tt.wantAfter) {
+				t.Errorf("After(%v) fired with %v, want %v", tt.after, got, tt.wantAfter)
+			}
+			if got := c.Now(); !got.Equal(tt.wantNow) {
+				t.Errorf("After moved the clock to %v", got)
+			}
+			if got := c.Wall(time.Minute); got != time.Minute {
+				t.Errorf("Wall(1m) = %v, want 1m", got)
+			}
+		})
+	}
+}

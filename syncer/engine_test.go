@@ -24,7 +24,7 @@ func TestFirstRunBackfill(t *testing.T) {
 	}{{"g7", false}, {"g6", true}} {
 		t.Run(tt.user, func(t *testing.T) {
 			ctx := context.Background()
-			clk := &manualClock{now: testStart}
+			clk := clock.NewManual(testStart)
 			r := newRig(t, emulator.Config{Seed: 7, Clock: clk, AutoApprove: true, User: tt.user, UploadLag: lag})
 			e := New(r.src, r.db, Options{Clock: clk, LockPath: r.lock})
 
@@ -103,7 +103,7 @@ func TestFirstRunBackfill(t *testing.T) {
 
 func TestDeltaSyncOverlapAndDedupe(t *testing.T) {
 	ctx := context.Background()
-	clk := &manualClock{now: testStart}
+	clk := clock.NewManual(testStart)
 	r := newRig(t, emulator.Config{Seed: 3, Clock: clk, AutoApprove: true, UploadLag: lag})
 	e := New(r.src, r.db, Options{Clock: clk, LockPath: r.lock})
 	first, err := e.Sync(ctx)
@@ -168,7 +168,7 @@ func TestDeltaSyncOverlapAndDedupe(t *testing.T) {
 
 func TestRetentionPurge(t *testing.T) {
 	ctx := context.Background()
-	clk := &manualClock{now: testStart}
+	clk := clock.NewManual(testStart)
 	r := newRig(t, emulator.Config{Seed: 5, Clock: clk, AutoApprove: true, UploadLag: lag})
 	e := New(r.src, r.db, Options{Clock: clk, Retention: 2 * 24 * time.Hour})
 	if _, err := e.Sync(ctx); err != nil {
@@ -193,7 +193,7 @@ func TestRetentionPurge(t *testing.T) {
 
 func TestBusy(t *testing.T) {
 	ctx := context.Background()
-	clk := &manualClock{now: testStart}
+	clk := clock.NewManual(testStart)
 	r := newRig(t, emulator.Config{Seed: 1, Clock: clk, AutoApprove: true, UploadLag: lag})
 
 	// Another process holds the lock.
@@ -274,7 +274,7 @@ func TestUnauthorizedStopsRun(t *testing.T) {
 
 func TestRateLimitAndServerErrors(t *testing.T) {
 	ctx := context.Background()
-	clk := &manualClock{now: testStart}
+	clk := clock.NewManual(testStart)
 	// The client's own retries are off, so the engine's policy is what runs.
 	r := newRig(t, emulator.Config{Seed: 4, Clock: clk, AutoApprove: true, UploadLag: lag},
 		dexcom.WithRetry(0, 0), dexcom.WithMaxRateLimitWait(0))

@@ -20,33 +20,6 @@ import (
 // testStart is where the tests' clocks begin.
 var testStart = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
 
-// manualClock is a clock the test moves by hand; After fires at once, so
-// only Sync (never Run) is used with it.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *manualClock) After(d time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
-	ch <- c.Now().Add(d)
-	return ch
-}
-
-func (c *manualClock) Wall(d time.Duration) time.Duration { return d }
-
 // tokens implements dexcom.Tokens with the emulator's real OAuth flow:
 // an auto-approved login, then refresh-token grants.
 type tokens struct {

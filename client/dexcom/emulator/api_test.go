@@ -5,10 +5,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cgmtop/cgmtop/clock"
 )
 
 func TestRangeValidation(t *testing.T) {
-	s := startServer(t, Config{AutoApprove: true, Clock: newManualClock(testNow)})
+	s := startServer(t, Config{AutoApprove: true, Clock: clock.NewManual(testNow)})
 	tok := login(t, s).AccessToken
 	day := testNow.Add(-24 * time.Hour)
 	tests := []struct {
@@ -50,7 +52,7 @@ func TestRangeValidation(t *testing.T) {
 }
 
 func TestHistoryLimit(t *testing.T) {
-	s := startServer(t, Config{AutoApprove: true, Clock: newManualClock(testNow), History: 7 * 24 * time.Hour})
+	s := startServer(t, Config{AutoApprove: true, Clock: clock.NewManual(testNow), History: 7 * 24 * time.Hour})
 	tok := login(t, s).AccessToken
 	recs := fetchEGVs(t, s, tok, testNow.Add(-10*24*time.Hour), testNow)
 	oldest := parseSystem(t, recs[len(recs)-1].SystemTime)
@@ -74,7 +76,7 @@ func parseSystem(t testing.TB, s string) time.Time {
 func TestEGVRecordShape(t *testing.T) {
 	for _, user := range []string{"g7", "g6"} {
 		t.Run(user, func(t *testing.T) {
-			s := startServer(t, Config{AutoApprove: true, Clock: newManualClock(testNow), User: user})
+			s := startServer(t, Config{AutoApprove: true, Clock: clock.NewManual(testNow), User: user})
 			tok := login(t, s).AccessToken
 			recs := fetchEGVs(t, s, tok, testNow.Add(-24*time.Hour), testNow)
 			if len(recs) < 250 {
@@ -102,7 +104,7 @@ func TestEGVRecordShape(t *testing.T) {
 }
 
 func TestDevicesAndDataRange(t *testing.T) {
-	clk := newManualClock(testNow)
+	clk := clock.NewManual(testNow)
 	s := startServer(t, Config{AutoApprove: true, Clock: clk, User: "g6", UploadLag: time.Hour})
 	tok := login(t, s).AccessToken
 

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/cgmtop/cgmtop/clock"
 )
 
 func TestParseFault(t *testing.T) {
@@ -67,7 +69,7 @@ func TestParseScenario(t *testing.T) {
 // faultEnv is an emulator with a logged-in token and a day's egvs path.
 func faultEnv(t *testing.T) (*Server, string, string) {
 	t.Helper()
-	s := startServer(t, Config{AutoApprove: true, Clock: newManualClock(testNow)})
+	s := startServer(t, Config{AutoApprove: true, Clock: clock.NewManual(testNow)})
 	return s, login(t, s).AccessToken, rangePath("egvs", testNow.Add(-24*time.Hour), testNow)
 }
 
@@ -236,7 +238,7 @@ func BenchmarkEGVs30Days(b *testing.B) {
 
 // BenchmarkEGVs30DaysHTTP is the same answer through the whole server.
 func BenchmarkEGVs30DaysHTTP(b *testing.B) {
-	s := startServer(b, Config{AutoApprove: true, Clock: newManualClock(testNow), AccessTTL: 1000 * time.Hour})
+	s := startServer(b, Config{AutoApprove: true, Clock: clock.NewManual(testNow), AccessTTL: 1000 * time.Hour})
 	tok := login(b, s).AccessToken
 	path := rangePath("egvs", testNow.Add(-MaxSpan), testNow)
 	b.ReportAllocs()

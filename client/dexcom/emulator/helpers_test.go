@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,34 +14,6 @@ import (
 
 // testNow is a fixed instant the tests' clocks start at.
 var testNow = time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
-
-// manualClock is a clock.Clock the test moves by hand.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newManualClock(t time.Time) *manualClock { return &manualClock{now: t} }
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *manualClock) After(d time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
-	ch <- c.Now().Add(d)
-	return ch
-}
-
-func (c *manualClock) Wall(d time.Duration) time.Duration { return d }
 
 // startServer starts an emulator on 127.0.0.1 and closes it after the test.
 func startServer(t testing.TB, cfg Config) *Server {

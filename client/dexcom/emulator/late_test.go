@@ -3,6 +3,8 @@ package emulator
 import (
 	"testing"
 	"time"
+
+	"github.com/cgmtop/cgmtop/clock"
 )
 
 func TestParseLateScenario(t *testing.T) {
@@ -44,7 +46,7 @@ func TestLateReadings(t *testing.T) {
 	from, to := testNow.Add(-3*time.Hour), testNow
 	for _, user := range []string{"g7", "g6"} {
 		t.Run(user, func(t *testing.T) {
-			clk := newManualClock(testNow)
+			clk := clock.NewManual(testNow)
 			late := startServer(t, Config{AutoApprove: true, Clock: clk, User: user, AccessTTL: 24 * time.Hour, Scenarios: []Scenario{sc}})
 			base := startServer(t, Config{AutoApprove: true, Clock: clk, User: user, AccessTTL: 24 * time.Hour})
 			lateTok, baseTok := login(t, late).AccessToken, login(t, base).AccessToken

@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cgmtop/cgmtop/clock"
 	"golang.org/x/oauth2"
 )
 
 func TestOAuthHappyPath(t *testing.T) {
-	s := startServer(t, Config{AutoApprove: true, Clock: newManualClock(testNow)})
+	s := startServer(t, Config{AutoApprove: true, Clock: clock.NewManual(testNow)})
 	tok := login(t, s)
 	if tok.AccessToken == "" || tok.RefreshToken == "" || tok.TokenType != "Bearer" {
 		t.Fatalf("incomplete token: type %q, access %t, refresh %t", tok.TokenType, tok.AccessToken != "", tok.RefreshToken != "")
@@ -63,7 +64,7 @@ func wantOAuthError(t *testing.T, err error, status int, code string) {
 }
 
 func TestOAuthCodeRules(t *testing.T) {
-	clk := newManualClock(testNow)
+	clk := clock.NewManual(testNow)
 	s := startServer(t, Config{AutoApprove: true, Clock: clk})
 	oc := oauthConfig(s)
 	ctx := context.Background()
@@ -206,7 +207,7 @@ func TestRefreshRotates(t *testing.T) {
 }
 
 func TestAccessTokenExpiry(t *testing.T) {
-	clk := newManualClock(testNow)
+	clk := clock.NewManual(testNow)
 	s := startServer(t, Config{AutoApprove: true, Clock: clk, AccessTTL: 10 * time.Minute})
 	tok := login(t, s)
 	if tok.ExpiresIn != 600 {

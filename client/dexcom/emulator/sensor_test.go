@@ -13,7 +13,7 @@ import (
 )
 
 func TestSameSeedSameBytes(t *testing.T) {
-	cfg := Config{Seed: 42, AutoApprove: true, Clock: newManualClock(testNow)}
+	cfg := Config{Seed: 42, AutoApprove: true, Clock: clock.NewManual(testNow)}
 	a, b := startServer(t, cfg), startServer(t, cfg)
 	ta, tb := login(t, a).AccessToken, login(t, b).AccessToken
 	for _, ep := range []string{"egvs", "events", "alerts"} {
@@ -37,7 +37,7 @@ func TestSameSeedSameBytes(t *testing.T) {
 // query, the same span in uneven pieces fetched out of order, and the
 // pieces after the clock moved on all give the same records.
 func TestSplitInvariance(t *testing.T) {
-	clk := newManualClock(testNow)
+	clk := clock.NewManual(testNow)
 	s := startServer(t, Config{Seed: 7, AutoApprove: true, Clock: clk, User: "g6", AccessTTL: 48 * time.Hour})
 	tok := login(t, s).AccessToken
 	start := testNow.Add(-3 * 24 * time.Hour)
@@ -177,7 +177,7 @@ func TestSensorChangeWarmup(t *testing.T) {
 }
 
 func TestUserEvents(t *testing.T) {
-	s := startServer(t, Config{AutoApprove: true, Clock: newManualClock(testNow), User: "g6"})
+	s := startServer(t, Config{AutoApprove: true, Clock: clock.NewManual(testNow), User: "g6"})
 	tok := login(t, s).AccessToken
 	code, body := get(t, s, tok, rangePath("events", testNow.Add(-7*24*time.Hour), testNow))
 	if code != http.StatusOK {
@@ -218,7 +218,7 @@ func TestScenarios(t *testing.T) {
 	}
 	for _, user := range []string{"g7", "g6"} {
 		t.Run(user, func(t *testing.T) {
-			s := startServer(t, Config{AutoApprove: true, Clock: newManualClock(testNow), User: user, Scenarios: scs})
+			s := startServer(t, Config{AutoApprove: true, Clock: clock.NewManual(testNow), User: user, Scenarios: scs})
 			tok := login(t, s).AccessToken
 			p := s.users[user]
 			// near widens a window by the ramp into and out of a forced run.
