@@ -3,8 +3,10 @@ package tui
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
 	"github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
@@ -260,7 +262,11 @@ func (p *sparkPane) draw(in chartInput) {
 	if !in.to.After(in.from) {
 		return
 	}
-	pts := plotPoints(in.readings, in.from, in.to)
+	// The bars also take in a reading just before the window; the scale
+	// and the marks only the readings in it.
+	all := plotPoints(in.readings, in.from.Add(-gapAfter), in.to)
+	i, _ := slices.BinarySearchFunc(all, in.from, func(pt point, t time.Time) int { return pt.t.Compare(t) })
+	pts := all[i:]
 	sc := sparkScale(pts, in.thresholds)
 	t := in.thresholds
 	st := in.theme.Styles
@@ -310,17 +316,16 @@ func (p *sparkPane) draw(in chartInput) {
 	level := make([]int, cols) // eighths of a row; 0 is no reading
 	bands := make([]theme.Range, cols)
 	slice := max(in.to.Sub(in.from)/time.Duration(cols), 1)
-	pts = plotPoints(in.readings, in.from.Add(-gapAfter), in.to)
 	j := -1
 	for x := range cols {
 		end := in.from.Add(slice * time.Duration(x+1))
-		for j+1 < len(pts) && !pts[j+1].t.After(end) {
+		for j+1 < len(all) && !all[j+1].t.After(end) {
 			j++
 		}
-		if j < 0 || end.Sub(pts[j].t) > min(gapAfter, max(slice, 10*time.Minute)) {
+		if j < 0 || end.Sub(all[j].t) > min(gapAfter, max(slice, 10*time.Minute)) {
 			continue
 		}
-		v := pts[j].v
+		v := all[j].v
 		// A reading is never drawn as nothing: the lowest keeps a sliver.
 		level[x] = min(max(int(math.Round((v-sc.lo)/(sc.hi-sc.lo)*float64(h*8))), 1), h*8)
 		bands[x] = classify(v, t)
@@ -369,16 +374,15 @@ func (p *sparkPane) draw(in chartInput) {
 		out[y] = renderCells(line, styles)
 	}
 	p.view = strings.Join(out, "\n")
-
-	p.caption = windowCaption(in)
+	p.caption = windowCaption(in, pts)
 }
 
 // windowCaption names the compact layouts' window and the lowest and
-// highest reading in it, as fully as the width allows.
-func windowCaption(in chartInput) string {
+// highest of pts, the points in it, as fully as the width allows.
+func windowCaption(in chartInput, pts []point) string {
 	window := fmt.Sprintf("%dh", int(in.to.Sub(in.from).Hours()))
 	captions := []string{"last " + window + " · no readings", window + " · no readings", window}
-	if lo, hi, ok := valueSpan(plotPoints(in.readings, in.from, in.to)); ok {
+	if lo, hi, ok := valueSpan(pts); ok {
 		lo, hi := in.unit.Format(lo), in.unit.Format(hi)
 		captions = []string{
 			"last " + window + " · min " + lo + " · max " + hi,
@@ -388,7 +392,7 @@ func windowCaption(in chartInput) string {
 		}
 	}
 	for _, c := range captions {
-		if len([]rune(c)) <= in.width {
+		if utf8.RuneCountInString(c) <= in.width {
 			return in.theme.Styles.Muted.Render(c)
 		}
 	}

@@ -189,7 +189,7 @@ func (m *Model) redraw() {
 	}
 	m.chart.draw(in)
 	if f.layout == layoutCompact {
-		m.spark.caption = windowCaption(in)
+		m.spark.caption = windowCaption(in, plotPoints(in.readings, in.from, in.to))
 	}
 }
 
