@@ -273,10 +273,8 @@ func (p *sparkPane) draw(in chartInput) {
 
 	// The gutter names the rows the target band's edges fall on; with
 	// neither in view it names the rows of the highest and lowest value.
-	rowOf := func(v float64) int {
-		eighths := (v - sc.lo) / (sc.hi - sc.lo) * float64(h*8)
-		return min(max(h-1-int(eighths/8), 0), h-1)
-	}
+	eighths := func(v float64) float64 { return (v - sc.lo) / (sc.hi - sc.lo) * float64(h*8) }
+	rowOf := func(v float64) int { return min(max(h-1-int(eighths(v)/8), 0), h-1) }
 	marks := map[int]string{}
 	markRow := map[int]bool{} // rows a threshold line runs along
 	for _, lim := range []int{t.High, t.Low} {
@@ -327,7 +325,7 @@ func (p *sparkPane) draw(in chartInput) {
 		}
 		v := all[j].v
 		// A reading is never drawn as nothing: the lowest keeps a sliver.
-		level[x] = min(max(int(math.Round((v-sc.lo)/(sc.hi-sc.lo)*float64(h*8))), 1), h*8)
+		level[x] = min(max(int(math.Round(eighths(v))), 1), h*8)
 		bands[x] = classify(v, t)
 	}
 
