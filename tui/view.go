@@ -630,6 +630,7 @@ func styleLines(style lipgloss.Style, lines []string) []string {
 // as few columns as fit.
 func (m Model) helpLines(w int, l layout) []string {
 	k := m.keys
+	h := m.help // its Width stays 0: the fitting here is ours, never a cut "…"
 	if m.fullHelp {
 		groups := k.FullHelp()
 		var flat []key.Binding
@@ -637,8 +638,6 @@ func (m Model) helpLines(w int, l layout) []string {
 			flat = append(flat, g...)
 		}
 		in, out, win, period, units, snooze, help, quit := flat[0], flat[1], flat[2], flat[3], flat[4], flat[5], flat[6], flat[7]
-		h := m.help
-		h.Width = 0
 		var view string
 		for _, try := range []struct {
 			groups [][]key.Binding
@@ -666,8 +665,6 @@ func (m Model) helpLines(w int, l layout) []string {
 	if l != layoutFull {
 		keys = without(keys, k.Period)
 	}
-	h := m.help
-	h.Width = 0
 	view := h.ShortHelpView(keys)
 	for _, d := range drop {
 		if lipgloss.Width(view) <= w {
