@@ -323,7 +323,7 @@ func (e *Engine) syncOnce(ctx context.Context, res *Result) error {
 		return err
 	}
 	if late {
-		if err := e.setMeta(ctx, metaLateAt, now.UTC().Format(time.RFC3339Nano)); err != nil {
+		if err := e.stamp(ctx, metaLateAt, now); err != nil {
 			return err
 		}
 	}
@@ -373,7 +373,7 @@ func (e *Engine) backfill(ctx context.Context, res *Result, phase string) error 
 	}
 	// Everything up to now was just fetched: the first look back for late
 	// readings is due an hour from here.
-	if err := e.setMeta(ctx, metaLateAt, now.UTC().Format(time.RFC3339Nano)); err != nil {
+	if err := e.stamp(ctx, metaLateAt, now); err != nil {
 		return err
 	}
 	return e.setMeta(ctx, metaBackfill, "done")
@@ -464,7 +464,7 @@ func (e *Engine) devicesIfDue(ctx context.Context, force bool) error {
 	if err := e.db.PutDevices(ctx, ds); err != nil {
 		return cacheErr("save devices", err)
 	}
-	return e.setMeta(ctx, metaDevicesAt, now.UTC().Format(time.RFC3339Nano))
+	return e.stamp(ctx, metaDevicesAt, now)
 }
 
 // recordsIfDue fetches events, alerts and, for sensors that take them,
@@ -509,7 +509,7 @@ func (e *Engine) recordsIfDue(ctx context.Context, first bool, horizon time.Time
 			return cacheErr("save calibrations", err)
 		}
 	}
-	return e.setMeta(ctx, metaRecordsAt, now.UTC().Format(time.RFC3339Nano))
+	return e.stamp(ctx, metaRecordsAt, now)
 }
 
 // takesCalibrations reports whether any of the account's devices is of a
@@ -586,6 +586,11 @@ func (e *Engine) saveLag(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// stamp records that the fetch kept under key ran at now, for due.
+func (e *Engine) stamp(ctx context.Context, key string, now time.Time) error {
+	return e.setMeta(ctx, key, now.UTC().Format(time.RFC3339Nano))
 }
 
 func (e *Engine) setMeta(ctx context.Context, key, value string) error {
