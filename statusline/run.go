@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"text/template"
 	"time"
 
 	"github.com/cgmtop/cgmtop/cache"
@@ -20,11 +21,11 @@ type Options struct {
 	Account  string
 	Config   config.Config
 	Format   Format
-	Template string // a Go template; overrides Format when set
-	Units    string // overrides Config.Units when set ("mg/dL", "mmol/L")
-	ASCII    bool   // ASCII arrows even if the settings ask for Unicode
-	NoColor  bool   // no styles; the NO_COLOR environment variable does the same
-	NoSync   bool   // never start a background sync (for people who run the daemon)
+	Template *template.Template // a --template from ParseTemplate; overrides Format when set
+	Units    string             // overrides Config.Units when set ("mg/dL", "mmol/L")
+	ASCII    bool               // ASCII arrows even if the settings ask for Unicode
+	NoColor  bool               // no styles; the NO_COLOR environment variable does the same
+	NoSync   bool               // never start a background sync (for people who run the daemon)
 	Now      time.Time
 	// Spawn starts one background sync; nil means BackgroundSync(Account).
 	Spawn func() error
@@ -66,12 +67,9 @@ func Run(ctx context.Context, opts Options, stdout io.Writer) int {
 
 	var out []byte
 	code := 0
-	if opts.Template != "" {
-		t, err := ParseTemplate(opts.Template)
-		if err == nil {
-			out, err = RenderTemplate(in, t)
-		}
-		if err != nil {
+	if opts.Template != nil {
+		var err error
+		if out, err = RenderTemplate(in, opts.Template); err != nil {
 			out, code = []byte("cgm: bad template\n"), 2
 		}
 	} else {

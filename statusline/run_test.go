@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"text/template"
 	"time"
 
 	"github.com/cgmtop/cgmtop/cache"
@@ -171,11 +172,17 @@ func TestRunStates(t *testing.T) {
 		var spawns int
 		opts := runOpts(t, &spawns)
 		WriteSnapshot(SnapshotPath(opts.Paths, opts.Account), pair(2*time.Minute, 112, 109, client.TrendFlat))
-		opts.Template = "{{.Value}}{{.Arrow}}"
+		tm, err := ParseTemplate("{{.Value}}{{.Arrow}}")
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Template = tm
 		if line, code := runLine(t, opts); line != "112→\n" || code != 0 {
 			t.Errorf("template: %q %d", line, code)
 		}
-		opts.Template = "{{.Nope}}"
+		// ParseTemplate would refuse it; a template that fails only when
+		// drawn must still give a line and exit 2.
+		opts.Template = template.Must(template.New("status").Option("missingkey=error").Parse("{{.Nope}}"))
 		if line, code := runLine(t, opts); line != "cgm: bad template\n" || code != 2 {
 			t.Errorf("bad template: %q %d", line, code)
 		}

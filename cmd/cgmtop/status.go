@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/cgmtop/cgmtop/config"
@@ -32,8 +33,13 @@ func runStatus(ctx context.Context, args []string, std stdio) error {
 	if !ok {
 		return usageError("--format %q: use one of %s", *format, strings.Join(names, ", "))
 	}
+	// Parsed once here: a bad template is a usage error before anything
+	// is read, and Run, which tmux calls every few seconds, does not parse
+	// and try it again.
+	var t *template.Template
 	if *tmpl != "" {
-		if _, err := statusline.ParseTemplate(*tmpl); err != nil {
+		var err error
+		if t, err = statusline.ParseTemplate(*tmpl); err != nil {
 			return usageError("--template: %v", err)
 		}
 	}
@@ -46,7 +52,7 @@ func runStatus(ctx context.Context, args []string, std stdio) error {
 		Account:  e.account,
 		Config:   e.cfg,
 		Format:   f,
-		Template: *tmpl,
+		Template: t,
 		Units:    *units,
 		ASCII:    *ascii,
 		NoColor:  *noColor,
