@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cgmtop/cgmtop/client"
@@ -97,10 +98,13 @@ func delta(latest, prev client.Reading, u client.Unit) string {
 // rateText shows a rate of change per minute with one more decimal than
 // values get, so a mmol/L rate does not round to zero.
 func rateText(mgdlPerMin float64, u client.Unit) string {
-	v := u.Convert(mgdlPerMin)
-	s := strconv.FormatFloat(v, 'f', u.Decimals()+1, 64)
-	if v >= 0 {
+	s := strconv.FormatFloat(u.Convert(mgdlPerMin), 'f', u.Decimals()+1, 64)
+	// Sign what shows as a change; a rate that rounds to zero is plain
+	// 0.0, neither "+0.0" nor "-0.0".
+	if v, _ := strconv.ParseFloat(s, 64); v > 0 {
 		s = "+" + s
+	} else if v == 0 {
+		s = strings.TrimPrefix(s, "-")
 	}
 	return s + " " + u.String() + "/min"
 }
