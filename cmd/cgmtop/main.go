@@ -34,6 +34,8 @@ Usage:
   cgmtop logout                    delete the stored login and all cached health data
   cgmtop auth status               who is logged in and where the login is kept
   cgmtop sync [--daemon]           fetch new readings into the cache
+  cgmtop report [flags]            AGP report of a period: text, JSON, or an HTML page for a clinic
+  cgmtop export [flags]            every cached reading and event as CSV or JSON Lines
   cgmtop emulate [flags]           run the Dexcom emulator alone, for trying login and sync
   cgmtop version                   print the version
 
@@ -88,6 +90,10 @@ func run(ctx context.Context, args []string, std stdio) int {
 		err = runSync(ctx, rest, std)
 	case "emulate":
 		err = runEmulate(ctx, rest, std)
+	case "report":
+		err = runReport(ctx, rest, std)
+	case "export":
+		err = runExport(ctx, rest, std)
 	case "version":
 		fmt.Fprintln(std.out, versionString())
 	case "help":
