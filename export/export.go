@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"math"
 	"strconv"
 	"time"
 
@@ -95,20 +96,11 @@ func display(t time.Time) string {
 	return t.Format(time.RFC3339)
 }
 
-// rate is a trend rate per minute in the unit: mmol/L to 2 decimals.
+// rate is a trend rate per minute in the unit: mg/dL to 1 decimal,
+// mmol/L to 2.
 func (x *Writer) rate(mgdl float64) float64 {
-	v := x.unit.Convert(mgdl)
-	if x.unit == client.MmolL {
-		return float64(int64(v*100+copysignHalf(v))) / 100
-	}
-	return float64(int64(v*10+copysignHalf(v))) / 10
-}
-
-func copysignHalf(v float64) float64 {
-	if v < 0 {
-		return -0.5
-	}
-	return 0.5
+	p := math.Pow10(1 + x.unit.Decimals())
+	return math.Round(x.unit.Convert(mgdl)*p) / p
 }
 
 // Reading writes one reading.

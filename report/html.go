@@ -59,8 +59,9 @@ type htmlLine struct {
 }
 
 type htmlTick struct {
-	X     float64
-	Label string
+	X      float64
+	Label  string
+	Anchor string // text-anchor; "" is middle
 }
 
 type htmlDayBar struct {
@@ -123,7 +124,14 @@ func HTML(w io.Writer, p *agp.Profile, u client.Unit, generated time.Time) error
 		pg.Lines = append(pg.Lines, htmlLine{Y: y(v), Label: u.Format(v), Class: class})
 	}
 	for h := 0; h <= 24; h += 3 {
-		pg.Hours = append(pg.Hours, htmlTick{X: svgLeft + float64(h)/24*plotW, Label: fmt.Sprintf("%02d:00", h%24)})
+		anchor := "middle"
+		switch h {
+		case 0:
+			anchor = "start"
+		case 24:
+			anchor = "end"
+		}
+		pg.Hours = append(pg.Hours, htmlTick{X: svgLeft + float64(h)/24*plotW, Label: fmt.Sprintf("%02d:00", h), Anchor: anchor})
 	}
 
 	// Daily time in ranges: one stacked column per day, at most 90.

@@ -71,7 +71,7 @@ var jsonBandNames = [stats.NumBands]string{"very_low", "low", "in_range", "high"
 func JSON(w io.Writer, p *agp.Profile, u client.Unit, generated time.Time) error {
 	s := p.Summary
 	g := func(mgdl float64) *float64 {
-		v := round(u.Convert(mgdl), 2-u.Decimals())
+		v := round(u.Convert(mgdl), 1+u.Decimals())
 		return &v
 	}
 	out := jsonReport{

@@ -81,6 +81,9 @@ func Text(w io.Writer, p *agp.Profile, st Style, generated time.Time) error {
 func zoneName(t time.Time) string {
 	name, _ := t.Zone()
 	off := t.Format("-07:00")
+	if name == "UTC" && off == "+00:00" {
+		return "UTC"
+	}
 	if name == "" || name == off || strings.HasPrefix(name, "+") || strings.HasPrefix(name, "-") {
 		return "UTC" + off
 	}

@@ -314,14 +314,6 @@ func (s *agpScreen) agpBody(w, room int) []string {
 	bar := report.RangeBar(p.Sums, max(min(w-16, 40), 4), s.style())
 	out = append(out, bar+" "+st.Bold.Render(fmt.Sprintf("%d%%", pct[stats.InRange]))+st.Muted.Render(" in range"))
 	var parts []string
-	for b := stats.NumBands - 1; b >= 0; b-- {
-		if b != stats.InRange {
-			parts = append(parts, st.Muted.Render(limits[b]+" ")+st.Text.Render(fmt.Sprintf("%d%%", pct[b])))
-		}
-		if b == 0 {
-			break
-		}
-	}
 	short := map[string]string{"Mean glucose": "mean", "Sensor active": "active", "Days with data": "days", "Low episodes": "lows"}
 	for _, m := range metrics {
 		name, ok := short[m[0]]
@@ -336,6 +328,14 @@ func (s *agpScreen) agpBody(w, room int) []string {
 			continue
 		}
 		parts = append(parts, st.Muted.Render(name+" ")+st.Text.Render(v))
+	}
+	for b := stats.NumBands - 1; b >= 0; b-- {
+		if b != stats.InRange {
+			parts = append(parts, st.Muted.Render(limits[b]+" ")+st.Text.Render(fmt.Sprintf("%d%%", pct[b])))
+		}
+		if b == 0 {
+			break
+		}
 	}
 	info := pack(parts, st.Muted.Render(" · "), w)
 	chartH := room - len(out) - len(info)
