@@ -185,8 +185,6 @@ func BenchmarkReport90Days(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	p := testProfile(b, 90) // fills its own cache; copy its readings
-	_ = p
 	var rs []client.Reading
 	for ts := testEnd.Add(-90 * 24 * time.Hour); ts.Before(testEnd); ts = ts.Add(5 * time.Minute) {
 		rs = append(rs, client.Reading{Time: ts, Status: client.StatusOK, Value: 60 + int(ts.Unix()/300*37%250)})
