@@ -71,14 +71,22 @@ func (p *Profile) Plot(w, h int) [][]Cell {
 		grid[r] = make([]Cell, w)
 	}
 	targets := []int{RowOf(stats.LowBelow, h), RowOf(stats.HighAbove, h)}
+	cols := make([]Percentiles, w)
+	has := make([]bool, w)
+	med := make([]int, w)
+	for c := range cols {
+		cols[c], has[c] = p.Column(c, w)
+		med[c] = RowOf(cols[c].P[P50], h)
+	}
 	for c := 0; c < w; c++ {
-		col, ok := p.Column(c, w)
-		med := RowOf(col.P[P50], h)
+		if !has[c] {
+			continue
+		}
+		col := cols[c]
 		for r := 0; r < h; r++ {
 			lo, hi := RowRange(r, h)
 			switch {
-			case !ok:
-			case r == med:
+			case r == med[c]:
 				grid[r][c] = Median
 			case overlaps(lo, hi, col.P[P25], col.P[P75], r, h):
 				grid[r][c] = Inner
@@ -86,6 +94,20 @@ func (p *Profile) Plot(w, h int) [][]Cell {
 				grid[r][c] = Outer
 			}
 		}
+		// A steep median would be dots a few rows apart: each column
+		// draws its half of the step to its neighbours, so it reads as a
+		// line.
+		for _, n := range []int{c - 1, c + 1} {
+			if n < 0 || n >= w || !has[n] {
+				continue
+			}
+			mid := (med[c] + med[n]) / 2
+			for r := min(med[c], mid); r <= max(med[c], mid); r++ {
+				grid[r][c] = Median
+			}
+		}
+	}
+	for c := 0; c < w; c++ {
 		for _, r := range targets {
 			if grid[r][c] == Empty {
 				grid[r][c] = Target
