@@ -24,7 +24,8 @@ func Text(w io.Writer, p *agp.Profile, st Style, generated time.Time) error {
 	line := func(parts ...string) { bw.WriteString(strings.TrimRight(strings.Join(parts, ""), " ") + "\n") }
 
 	line(s.Title.Render("Ambulatory Glucose Profile"), s.Muted.Render(" · "), s.Text.Render(PeriodLabel(p)), s.Muted.Render(" · "+st.Unit.String()))
-	line(s.Muted.Render(fmt.Sprintf("Times in %s · generated %s by cgmtop", zoneName(p.To.In(p.Loc)), generated.In(p.Loc).Format("2006-01-02 15:04 -07:00"))))
+	line(s.Muted.Render(fmt.Sprintf("Days in %s; times of day as the receiver showed them", zoneName(p.To.In(p.Loc)))))
+	line(s.Muted.Render("Generated " + generated.In(p.Loc).Format("2006-01-02 15:04 -07:00") + " by cgmtop"))
 	line()
 	if warn := WearWarning(p); warn != "" {
 		line(s.Warn.Render("! " + warn))
