@@ -238,9 +238,6 @@ func Trace(d agp.Day, w int, st Style) string {
 // rangeOf is the theme range of a mg/dL value by the consensus bands.
 func rangeOf(mgdl float64) theme.Range { return bandRange[stats.BandOf(mgdl)] }
 
-// Percent formats a fraction as a whole percent.
-func Percent(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
-
 // PeriodLabel names a period as people say it: "1–14 Mar 2025 (14 days)".
 func PeriodLabel(p *agp.Profile) string {
 	first := p.From.In(p.Loc)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -111,6 +112,8 @@ func (s *agpScreen) SetUnit(u client.Unit) {
 
 func (s *agpScreen) load() tea.Cmd {
 	if s.store == nil {
+		s.err = errors.New("the AGP reads the local cache, and this monitor has none")
+		s.redraw()
 		return nil
 	}
 	s.seq++

@@ -9,7 +9,7 @@ import (
 
 // agpStore is the monitor's store as the AGP screen reads it: the cache
 // streams a period in one pass. A store that cannot (a test double) gets
-// a screen that says it has no data rather than none at all.
+// a screen that says why it has nothing to show.
 func agpStore(s Store) agp.Store {
 	if as, ok := s.(agp.Store); ok {
 		return as
