@@ -75,6 +75,29 @@ func TestAgpScreensGolden(t *testing.T) {
 	}
 }
 
+// TestAgpScreensUnitsGolden: the same screens in mmol/L and in ASCII.
+func TestAgpScreensUnitsGolden(t *testing.T) {
+	db := agpCache(t)
+	mmol := config.Default()
+	mmol.Units = client.MmolL.String()
+	ascii := config.Default()
+	ascii.ASCII = true
+	for _, tt := range []struct {
+		name string
+		key  string
+		cfg  config.Config
+	}{
+		{"agp_mmol", "a", mmol}, {"daily_mmol", "d", mmol}, {"agp_ascii", "a", ascii}, {"daily_ascii", "d", ascii},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := openScreen(t, db, tt.key, 80, 24, tt.cfg)
+			got := m.View()
+			checkScreenFits(t, got, 80, 24)
+			checkGolden(t, "screen_"+tt.name+"_80x24", got)
+		})
+	}
+}
+
 func checkScreenFits(t *testing.T, view string, w, h int) {
 	t.Helper()
 	lines := strings.Split(view, "\n")
