@@ -148,6 +148,13 @@ func TestAgpScreenKeys(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "Daily patterns · 90 days") {
 		t.Errorf("after d, want the daily screen:\n%s", v)
 	}
+	before := m.View()
+	for range 5 {
+		press("j")
+	}
+	if v := m.View(); v == before || !strings.Contains(v, "Sat 08 Mar") || strings.Contains(v, "Fri 14 Mar") {
+		t.Errorf("five rows down should start at Sat 08 Mar:\n%s", v)
+	}
 	press("esc")
 	if m.screen.open || strings.Contains(m.View(), "Daily patterns") {
 		t.Errorf("esc left the screen open:\n%s", m.View())
