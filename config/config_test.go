@@ -82,12 +82,12 @@ func TestEnsureDirTightens(t *testing.T) {
 }
 
 func TestCheckAccount(t *testing.T) {
-	for _, ok := range []string{"default", "kid-2", "a.b_c"} {
+	for _, ok := range []string{"default", "kid-2", "a.b_c", "9", strings.Repeat("a", 64)} {
 		if err := CheckAccount(ok); err != nil {
 			t.Errorf("CheckAccount(%q) = %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "../x", "a/b", ".hidden", strings.Repeat("a", 65)} {
+	for _, bad := range []string{"", "../x", "a/b", ".hidden", "-x", "_x", "a b", "ana\n", "é", "a\x00", strings.Repeat("a", 65)} {
 		if err := CheckAccount(bad); err == nil {
 			t.Errorf("CheckAccount(%q) accepted", bad)
 		}

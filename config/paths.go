@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"sync"
 
 	"github.com/adrg/xdg"
 )
@@ -42,18 +40,24 @@ func Under(root string) Paths {
 	}
 }
 
-// accountName is built on first use, not at package init: init runs on every
-// `cgmtop status`, which tmux calls every few seconds and must start fast.
-var accountName = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-})
-
-// CheckAccount rejects account names that are not safe as a folder name.
+// CheckAccount rejects account names that are not safe as a folder name:
+// a letter or digit, then up to 63 letters, digits, '.', '_' or '-'. It is
+// a plain loop rather than a regular expression because `cgmtop status`,
+// which tmux runs every few seconds, calls it on every start.
 func CheckAccount(name string) error {
-	if !accountName().MatchString(name) {
+	ok := len(name) >= 1 && len(name) <= 64 && isAlnum(name[0])
+	for i := 1; ok && i < len(name); i++ {
+		c := name[i]
+		ok = isAlnum(c) || c == '.' || c == '_' || c == '-'
+	}
+	if !ok {
 		return fmt.Errorf("account name %q: use letters, digits, '.', '_' or '-'", name)
 	}
 	return nil
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // AccountDataDir holds the account's cache database.

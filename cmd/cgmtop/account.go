@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -54,28 +55,34 @@ func tokenStore(e env) (auth.Store, error) {
 
 // openSource connects to the account's Dexcom server with its stored login.
 func openSource(ctx context.Context, e env, log *slog.Logger) (client.Source, error) {
+	src, _, err := openSourceOver(ctx, e, log, dexcom.NewHTTPClient())
+	return src, err
+}
+
+// openSourceOver is openSource on a given HTTP client; it also returns the
+// server's base URL, for messages.
+func openSourceOver(ctx context.Context, e env, log *slog.Logger, httpClient *http.Client) (client.Source, string, error) {
 	store, err := tokenStore(e)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	creds, err := store.Load(ctx)
 	if err != nil {
 		if errors.Is(err, auth.ErrNoLogin) {
-			return nil, errors.New("not logged in: run `cgmtop login` (or try `cgmtop --demo`)")
+			return nil, "", errors.New("not logged in: run `cgmtop login` (or try `cgmtop --demo`)")
 		}
-		return nil, err
+		return nil, "", err
 	}
 	base := creds.BaseURL
 	if base == "" {
 		if base, err = apiBase(e.cfg.Region, e.cfg.APIURL); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
-	httpClient := dexcom.NewHTTPClient()
 	oauth := dexcom.OAuthConfig(base, creds.ClientID, creds.ClientSecret, e.cfg.RedirectURI)
 	tokens := auth.NewTokenSource(store, oauth, httpClient, e.paths.Lock(e.account, "refresh"), nil)
 	log.Info("source", "server", base, "store", store.Where())
-	return dexcom.New(base, tokens, dexcom.WithHTTPClient(httpClient), dexcom.WithUserAgent(userAgent())), nil
+	return dexcom.New(base, tokens, dexcom.WithHTTPClient(httpClient), dexcom.WithUserAgent(userAgent())), base, nil
 }
 
 // apiBase is the server to use: a custom URL wins over a region.

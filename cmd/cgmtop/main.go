@@ -36,6 +36,7 @@ Usage:
   cgmtop sync [--daemon]           fetch new readings into the cache
   cgmtop report [flags]            AGP report of a period: text, JSON, or an HTML page for a clinic
   cgmtop export [flags]            every cached reading and event as CSV or JSON Lines
+  cgmtop doctor [--offline]        check the whole setup and say how to fix what is wrong
   cgmtop emulate [flags]           run the Dexcom emulator alone, for trying login and sync
   cgmtop version                   print the version
 
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, std stdio) int {
 		err = runAuth(ctx, rest, std)
 	case "sync":
 		err = runSync(ctx, rest, std)
+	case "doctor":
+		err = runDoctor(ctx, rest, std)
 	case "emulate":
 		err = runEmulate(ctx, rest, std)
 	case "report":
