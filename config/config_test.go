@@ -46,14 +46,17 @@ func TestSaveLoadRoundTripPrivate(t *testing.T) {
 
 func TestLoadRejects(t *testing.T) {
 	tests := map[string]string{
-		"units = 'stone'":                  "units",
-		"token_store = 'paper'":            "token_store",
-		"colour = 'red'":                   "unknown setting",
-		"[thresholds]\nlow = 300":          "thresholds must rise",
-		"retention_days = 365":             "retention_days",
-		"units = ":                         "settings file",
-		"theme = 'neon'":                   "theme",
-		"[alerts]\nurgent_low = 'perhaps'": "settings file",
+		"units = 'stone'":                      "units",
+		"token_store = 'paper'":                "token_store",
+		"colour = 'red'":                       "unknown setting",
+		"[thresholds]\nlow = 300":              "thresholds must rise",
+		"retention_days = 365":                 "retention_days",
+		"units = ":                             "settings file",
+		"theme = 'neon'":                       "theme",
+		"[alerts]\nurgent_low = 'perhaps'":     "settings file",
+		"api_url = 'http://192.168.1.20:8080'": "api_url",
+		"api_url = 'ftp://x'":                  "api_url",
+		"api_url = 'dexcom.example'":           "api_url",
 	}
 	for body, want := range tests {
 		path := filepath.Join(t.TempDir(), "config.toml")
@@ -78,6 +81,68 @@ func TestEnsureDirTightens(t *testing.T) {
 	fi, _ := os.Stat(dir)
 	if fi.Mode().Perm() != 0o700 {
 		t.Fatalf("mode %v, want 0700", fi.Mode().Perm())
+	}
+}
+
+// Folders an older version, a copy or a loose umask left open are made
+// private; files, and folders that are not cgmtop's, are left alone.
+func TestMakePrivate(t *testing.T) {
+	root := t.TempDir()
+	p := Under(filepath.Join(root, "home"))
+	loose := []string{
+		filepath.Dir(p.ConfigFile),
+		p.DataDir, p.AccountDataDir("default"),
+		p.StateDir, p.AccountStateDir("kid"),
+	}
+	for _, dir := range loose {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(dir, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := filepath.Join(p.DataDir, "note")
+	os.WriteFile(file, nil, 0o644)
+	parent := filepath.Join(root, "home")
+	os.Chmod(parent, 0o755)
+
+	if err := p.MakePrivate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range loose {
+		if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s is %v after MakePrivate, want 0700", dir, fi.Mode().Perm())
+		}
+	}
+	if fi, _ := os.Stat(parent); fi.Mode().Perm() != 0o755 {
+		t.Errorf("the folder above cgmtop's own became %v: not cgmtop's to change", fi.Mode().Perm())
+	}
+	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o644 {
+		t.Errorf("a file became %v: MakePrivate changes folders only", fi.Mode().Perm())
+	}
+
+	// Missing folders are fine: nothing is created.
+	if err := Under(filepath.Join(root, "none")).MakePrivate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "none")); err == nil {
+		t.Error("MakePrivate created folders")
+	}
+
+	// A data folder kept elsewhere through a link is tightened where it is.
+	elsewhere := filepath.Join(root, "big-disk", "cgmtop")
+	os.MkdirAll(elsewhere, 0o755)
+	linked := Under(filepath.Join(root, "linked"))
+	os.MkdirAll(filepath.Dir(linked.DataDir), 0o700)
+	if err := os.Symlink(elsewhere, linked.DataDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := linked.MakePrivate(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(elsewhere); fi.Mode().Perm() != 0o700 {
+		t.Errorf("linked data folder is %v, want 0700", fi.Mode().Perm())
 	}
 }
 

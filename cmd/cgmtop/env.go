@@ -22,6 +22,11 @@ func loadEnv(account string) (env, error) {
 		return env{}, usageError("--account: %v", err)
 	}
 	paths := config.DefaultPaths()
+	// The README promises private folders; ones left open (by an older
+	// version, a copy or a restore) are closed before anything is read.
+	if err := paths.MakePrivate(); err != nil {
+		return env{}, err
+	}
 	cfg, err := config.Load(paths.ConfigFile)
 	if err != nil {
 		return env{}, err
