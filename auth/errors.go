@@ -3,22 +3,16 @@ package auth
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"golang.org/x/oauth2"
 
 	"github.com/cgmtop/cgmtop/client"
 )
 
-// oneLine squeezes text onto a single short line, so an error from outside
-// never breaks the CLI's one-line error.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 160 {
-		s = string(r[:160]) + "…"
-	}
-	return s
-}
+// oneLine squeezes text onto a single short line with nothing a terminal
+// would act on, so an error from outside never breaks the CLI's one-line
+// error, retitles the terminal or writes its clipboard.
+func oneLine(s string) string { return client.Printable(s, 160) }
 
 // oauthCode returns the OAuth error code of a token endpoint refusal, or "".
 func oauthCode(err error) string {
