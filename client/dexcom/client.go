@@ -196,6 +196,28 @@ func NewHTTPClient() *http.Client {
 	return &http.Client{Transport: t, Timeout: 60 * time.Second}
 }
 
+// NewHTTPClientWithUserAgent is NewHTTPClient whose requests name ua in
+// User-Agent unless they set one: golang.org/x/oauth2 builds its token
+// requests without one, and they should say cgmtop, not Go-http-client.
+func NewHTTPClientWithUserAgent(ua string) *http.Client {
+	hc := NewHTTPClient()
+	hc.Transport = userAgentTransport{ua: ua, next: hc.Transport}
+	return hc
+}
+
+type userAgentTransport struct {
+	ua   string
+	next http.RoundTripper
+}
+
+func (t userAgentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("User-Agent") == "" {
+		r = r.Clone(r.Context()) // a RoundTripper must not change the caller's request
+		r.Header.Set("User-Agent", t.ua)
+	}
+	return t.next.RoundTrip(r)
+}
+
 // ErrResponseTooLarge means the server sent more than the client is willing
 // to read; it is never a sign of more data, so retrying will not help.
 var ErrResponseTooLarge = errors.New("response too large")

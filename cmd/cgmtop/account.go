@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -34,6 +35,16 @@ type loginMarker struct {
 }
 
 func markerPath(e env) string { return statusline.LoginMarkerPath(e.paths, e.account) }
+
+// readMarker returns the account's login note, if there is one.
+func readMarker(e env) (loginMarker, bool) {
+	var m loginMarker
+	data, err := os.ReadFile(markerPath(e))
+	if err != nil {
+		return m, false
+	}
+	return m, json.Unmarshal(data, &m) == nil
+}
 
 func writeMarker(e env, m loginMarker) error {
 	path := markerPath(e)
@@ -70,8 +81,11 @@ func openSource(ctx context.Context, e env, log *slog.Logger) (client.Source, er
 		if base, err = apiBase(e.cfg.Region, e.cfg.APIURL); err != nil {
 			return nil, err
 		}
+	} else if _, err := client.ServerURL(base); err != nil {
+		// Kept by a version that let plain http leave the machine.
+		return nil, fmt.Errorf("the stored login's server %w: run `cgmtop login` again", err)
 	}
-	httpClient := dexcom.NewHTTPClient()
+	httpClient := newHTTPClient()
 	oauth := dexcom.OAuthConfig(base, creds.ClientID, creds.ClientSecret, e.cfg.RedirectURI)
 	tokens := auth.NewTokenSource(store, oauth, httpClient, e.paths.Lock(e.account, "refresh"), nil)
 	log.Info("source", "server", base, "store", store.Where())
@@ -81,10 +95,14 @@ func openSource(ctx context.Context, e env, log *slog.Logger) (client.Source, er
 // apiBase is the server to use: a custom URL wins over a region.
 func apiBase(region, apiURL string) (string, error) {
 	if apiURL != "" {
-		return apiURL, nil
+		return client.ServerURL(apiURL)
 	}
 	return dexcom.BaseURL(region)
 }
+
+// newHTTPClient is the client for talking to Dexcom: every request, the
+// OAuth token requests included, names cgmtop and its version.
+func newHTTPClient() *http.Client { return dexcom.NewHTTPClientWithUserAgent(userAgent()) }
 
 // removeAll deletes path and reports whether there was anything to delete.
 func removeAll(path string) (bool, error) {
