@@ -213,6 +213,13 @@ func TestLoginStatusLogout(t *testing.T) {
 	if !strings.Contains(stdout, "Cached") {
 		t.Fatalf("login did not report its first sync:\n%s", stdout)
 	}
+	// The code exchange and the first sync's refresh both name cgmtop, not
+	// Go's default client.
+	if got := srv.UserAgents("token"); len(got) != 1 || got[0] != "cgmtop/dev" {
+		t.Errorf("the token endpoint saw User-Agent %q, want only cgmtop/dev", got)
+	} else {
+		t.Logf("User-Agent at the token endpoint: %q; at egvs: %q", got, srv.UserAgents("egvs"))
+	}
 
 	out, err := cgmtop(nil, "status", "--format", "plain", "--no-sync")
 	if err != nil || !regexp.MustCompile(`\d`).MatchString(out) {
@@ -261,6 +268,10 @@ func TestLoginStatusLogout(t *testing.T) {
 	out, err = cgmtop(nil, "logout")
 	if err != nil || !strings.Contains(out, "Removed") {
 		t.Fatalf("logout: %v\n%s", err, out)
+	}
+	// It tells the truth: Dexcom was not asked to forget the login.
+	if !strings.Contains(out, "Not revoked at Dexcom") || !strings.Contains(out, "Dexcom account") {
+		t.Errorf("logout does not say that nothing was revoked at the server:\n%s", out)
 	}
 	filepath.WalkDir(home, func(path string, d fs.DirEntry, err error) error {
 		// Only the settings file may stay: no cache, token, lock or log (a
