@@ -35,7 +35,7 @@ func explainExchange(err error) error {
 	case "invalid_grant":
 		return errors.New("Dexcom refused the authorization code (already used, expired, or for another redirect URI): run `cgmtop login` again")
 	case "invalid_client", "unauthorized_client":
-		return errors.New("Dexcom refused the client id or client secret (invalid_client): check --client-id and --client-secret against your Dexcom developer app")
+		return errors.New("Dexcom refused the client id or client secret (invalid_client): check the client ID and secret against your Dexcom developer app")
 	}
 	return fmt.Errorf("exchange the authorization code: %s", describe(err))
 }
