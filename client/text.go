@@ -13,7 +13,7 @@ import (
 // space collapse, and the result is cut to limit characters when limit > 0.
 func Printable(s string, limit int) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.In(r, unicode.Zl, unicode.Zp) {
+		if Unprintable(r) {
 			return ' '
 		}
 		return r
@@ -25,4 +25,12 @@ func Printable(s string, limit int) string {
 		}
 	}
 	return s
+}
+
+// Unprintable reports whether a terminal may act on r rather than show it:
+// control characters (C0, DEL, C1: escape sequences), format characters
+// (bidi overrides that reorder a line, zero-width characters) and the line
+// and paragraph separators.
+func Unprintable(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.In(r, unicode.Zl, unicode.Zp)
 }
