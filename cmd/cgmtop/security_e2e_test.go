@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/cgmtop/cgmtop/auth"
 	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
 )
 
 // The account commands against a hostile machine and hostile input
@@ -279,5 +281,29 @@ func TestLogoutKeyringLoginUnreachable(t *testing.T) {
 	}
 	if _, err := os.Stat(marker); err != nil {
 		t.Errorf("the login note is gone (%v): the next logout would not know to try the keyring", err)
+	}
+}
+
+// A 1 MiB paste into the waiting login is refused at once with a message,
+// not swallowed while the login waits out its 5 minutes.
+func TestLoginRefusesHugePaste(t *testing.T) {
+	redirect := fmt.Sprintf("http://localhost:%d/callback", freePort(t))
+	srv, err := emulator.Start(emulator.Config{RedirectURI: redirect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	env := append(offlineEnv(t), "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret)
+	paste := strings.NewReader(strings.Repeat("x", 1<<20) + "\n")
+	out, errOut, code := cgmtopRun(t, env, paste, "login", "--api-url", srv.URL(), "--client-id", emulator.DefaultClientID,
+		"--redirect-uri", redirect, "--no-browser", "--token-store", "file")
+	if code != 1 || !strings.Contains(errOut, "longer than 64 KiB") {
+		t.Fatalf("login with a 1 MiB paste: exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	if strings.Contains(out+errOut, "xxxxxxxx") {
+		t.Error("the paste was echoed back")
+	}
+	if srv.Stats()["token"] != 0 {
+		t.Error("the paste reached the token endpoint")
 	}
 }
