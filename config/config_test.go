@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -143,6 +144,31 @@ func TestMakePrivate(t *testing.T) {
 	}
 	if fi, _ := os.Stat(elsewhere); fi.Mode().Perm() != 0o700 {
 		t.Errorf("linked data folder is %v, want 0700", fi.Mode().Perm())
+	}
+}
+
+// A folder cgmtop cannot make private stops it with a message naming the
+// folder. An immutable folder stands in for one owned by someone else,
+// which a test cannot make (as root, every chmod succeeds; as a user,
+// there is no one else's folder to use).
+func TestMakePrivateRefuses(t *testing.T) {
+	p := Under(t.TempDir())
+	stuck := p.AccountDataDir("default")
+	if err := os.MkdirAll(stuck, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(stuck, 0o755)
+	if out, err := exec.Command("chattr", "+i", stuck).CombinedOutput(); err != nil {
+		t.Skipf("cannot make a folder immutable here (chattr +i: %v %s)", err, out)
+	}
+	t.Cleanup(func() { exec.Command("chattr", "-i", stuck).Run() })
+	err := p.MakePrivate()
+	if err == nil {
+		t.Fatal("MakePrivate succeeded on a folder it cannot change")
+	}
+	t.Logf("error: %v", err)
+	if !strings.Contains(err.Error(), stuck) || !strings.Contains(err.Error(), "chmod 700") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("error %q: want one line naming %s and the fix", err, stuck)
 	}
 }
 
