@@ -201,3 +201,53 @@ func (a *accountSync) run(ctx context.Context, onSync func(syncer.Result)) error
 		}
 	})
 }
+
+// serverRevocation is how the login's server revokes a login, so that a
+// copy taken before logout stops working too; nil when it cannot. Dexcom
+// (and so the emulator) offers apps no revocation endpoint: logout can only
+// delete cgmtop's copy, and says so. A later source whose server can revoke
+// (RFC 7009) returns its revocation here.
+func serverRevocation(loginMarker) func(context.Context, auth.Credentials) error {
+	return nil
+}
+
+// revokeLogin revokes the stored login at its server before logout deletes
+// it, and reports whether it did; a failure is a note, not a reason to keep
+// the local copy.
+func revokeLogin(ctx context.Context, e env, revoke func(context.Context, auth.Credentials) error, notes *[]string) bool {
+	store, err := tokenStore(e)
+	var creds auth.Credentials
+	if err == nil {
+		creds, err = store.Load(ctx)
+	}
+	if err == nil {
+		err = revoke(ctx, creds)
+	}
+	if err != nil {
+		*notes = append(*notes, "Could not revoke the login at the server ("+client.Printable(err.Error(), 200)+"): a copy of it made before now may keep working.")
+		return false
+	}
+	*notes = append(*notes, "Revoked the login at the server: no copy of it works any more.")
+	return true
+}
+
+// withoutUnreachableKeyring splits a logout error into the part that is not
+// "no OS keyring answered", and whether that part was there.
+func withoutUnreachableKeyring(err error) (rest error, unreachable bool) {
+	if err == nil {
+		return nil, false
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	var kept []error
+	for _, e := range errs {
+		if errors.Is(e, auth.ErrKeyringUnavailable) {
+			unreachable = true
+		} else {
+			kept = append(kept, e)
+		}
+	}
+	return errors.Join(kept...), unreachable
+}
