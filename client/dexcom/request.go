@@ -277,20 +277,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// remoteText shows a transport error, which may quote the server (a TLS
-// error names the certificate's hosts), through client.Printable, and keeps
-// it for errors.Is and errors.As (timeouts, resets).
-type remoteText struct{ err error }
-
-func (e remoteText) Error() string { return client.Printable(e.err.Error(), 300) }
-func (e remoteText) Unwrap() error { return e.err }
-
 // decodeError marks a body that arrived but could not be read as JSON.
 type decodeError struct{ err error }
 
-func (e *decodeError) Error() string {
-	return "reading the response: " + client.Printable(e.err.Error(), 300)
-}
+func (e *decodeError) Error() string { return "reading the response: " + e.err.Error() }
 func (e *decodeError) Unwrap() error { return e.err }
 
 // limitedReader is io.LimitReader that fails loudly instead of pretending
@@ -328,3 +318,11 @@ func byteSize(n int64) string {
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
 }
+
+// remoteText shows a transport error, which may quote the server (a TLS
+// error names the certificate's hosts), through client.Printable, and keeps
+// it for errors.Is and errors.As (timeouts, resets).
+type remoteText struct{ err error }
+
+func (e remoteText) Error() string { return client.Printable(e.err.Error(), 300) }
+func (e remoteText) Unwrap() error { return e.err }
