@@ -184,3 +184,26 @@ func TestCheckAccount(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMakePrivate is the cost `cgmtop status` (run by tmux every few
+// seconds) pays for checking a typical tree that is already private.
+func BenchmarkMakePrivate(b *testing.B) {
+	p := Under(b.TempDir())
+	for _, account := range []string{"default", "kid"} {
+		for _, f := range []string{p.Database(account), p.Database(account) + "-wal", p.TokenFile(account), p.Lock(account, "sync"), p.Lock(account, "refresh")} {
+			if err := EnsureDir(filepath.Dir(f)); err != nil {
+				b.Fatal(err)
+			}
+			os.WriteFile(f, nil, 0o600)
+		}
+	}
+	EnsureDir(filepath.Dir(p.ConfigFile))
+	os.WriteFile(p.ConfigFile, nil, 0o600)
+	os.WriteFile(p.LogFile(), nil, 0o600)
+	b.ResetTimer()
+	for b.Loop() {
+		if err := p.MakePrivate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

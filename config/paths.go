@@ -120,28 +120,26 @@ func (p Paths) MakePrivate() error {
 	for _, root := range []string{filepath.Dir(p.ConfigFile), p.DataDir, p.StateDir} {
 		// A root may be a link to where the user keeps it; tighten what it
 		// points at. Links further down are not followed.
-		real, err := filepath.EvalSymlinks(root)
+		real := root
+		fi, err := os.Lstat(root)
+		if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			real, err = filepath.EvalSymlinks(root)
+		}
 		if errors.Is(err, fs.ErrNotExist) {
-			continue
+			continue // not made yet (or a dangling link): EnsureDir's job
 		}
 		if err != nil {
 			return fmt.Errorf("check that %s is private: %w", root, err)
 		}
 		err = filepath.WalkDir(real, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return notPrivate(path, err)
+			if err == nil && d.IsDir() {
+				var fi fs.FileInfo
+				if fi, err = d.Info(); err == nil && fi.Mode().Perm()&0o077 != 0 {
+					err = os.Chmod(path, 0o700)
+				}
 			}
-			if !d.IsDir() {
-				return nil
-			}
-			fi, err := d.Info()
-			if err != nil {
-				return notPrivate(path, err)
-			}
-			if fi.Mode().Perm()&0o077 == 0 {
-				return nil
-			}
-			if err := os.Chmod(path, 0o700); err != nil {
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				// Gone meanwhile (another cgmtop's logout) is fine.
 				return notPrivate(path, err)
 			}
 			return nil
