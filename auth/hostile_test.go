@@ -292,3 +292,25 @@ func TestPasteTooLong(t *testing.T) {
 		})
 	}
 }
+
+// Over SSH the terminal shows the paste prompt: a stray request is noted
+// above a fresh prompt, and the paste that follows still logs in.
+func TestStrayCallbackWhilePasting(t *testing.T) {
+	env := newEnv(t, emulator.Config{})
+	var out lockedBuffer
+	b := &goBrowser{decision: "allow"}
+	in := pastedFlow(t, &out, b, func(redirect string) string {
+		if resp, err := http.Get(env.redirect + "?error=access_denied&state=wrong"); err == nil {
+			resp.Body.Close()
+		}
+		return redirect
+	})
+	tok, err := Login(testContext(t), LoginOptions{OAuth: env.oauth(), NoBrowser: true, In: in, Out: &out,
+		OpenBrowser: func(string) error { t.Error("a browser was opened in no-browser mode"); return nil }})
+	if err != nil || tok.RefreshToken == "" {
+		t.Fatalf("Login: %v (browser: %v)", err, b.errs)
+	}
+	if n := strings.Count(out.String(), pastePrompt); n != 2 || !strings.Contains(out.String(), "Ignored a request") {
+		t.Errorf("want the note and the prompt again (prompt shown %d times):\n%s", n, out.String())
+	}
+}

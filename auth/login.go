@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -103,6 +104,9 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 	}
 	f.noteStray = sync.OnceFunc(func() {
 		fmt.Fprintf(out, "\nIgnored a request to %s that did not come from this login (an old tab, or another web page); still waiting.\n", cb.uri)
+		if f.pasting.Load() {
+			fmt.Fprint(out, pastePrompt)
+		}
 	})
 	srv := &http.Server{
 		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f.serveCallback(w, r, cb.path) }),
@@ -133,6 +137,7 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 		}
 	}
 	if paste && opts.In != nil {
+		f.pasting.Store(true)
 		go f.readPasted(opts.In)
 	}
 
@@ -254,6 +259,8 @@ func (c callback) listenError(addr string, err error) error {
 	return fmt.Errorf("listen for the login on port %s of %s: %s (pick another port with --redirect-uri)", c.port, where, oneLine(err.Error()))
 }
 
+const pastePrompt = "Paste the address (or just the code) and press Enter: "
+
 func printNoBrowser(out io.Writer, authURL string, cb callback) {
 	user, host := os.Getenv("USER"), ""
 	if h, err := os.Hostname(); err == nil {
@@ -276,7 +283,8 @@ After you allow access, Dexcom sends that browser to %[2]s.
   • Or copy the address the browser lands on (it starts with %[2]s?code=…,
     even if the page does not load) and paste it here.
 
-Paste the address (or just the code) and press Enter: `, authURL, cb.uri, cb.port, user, host)
+`, authURL, cb.uri, cb.port, user, host)
+	fmt.Fprint(out, pastePrompt)
 }
 
 // flow is one login in progress. The first callback or paste that brings a
@@ -290,7 +298,8 @@ type flow struct {
 	claimMu sync.Mutex
 	claimed bool
 
-	noteStray func() // tells the terminal, once, that a request was turned away
+	noteStray func()      // tells the terminal, once, that a request was turned away
+	pasting   atomic.Bool // the terminal shows the paste prompt
 
 	once sync.Once
 	done chan struct{}
