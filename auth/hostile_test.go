@@ -314,3 +314,17 @@ func TestStrayCallbackWhilePasting(t *testing.T) {
 		t.Errorf("want the note and the prompt again (prompt shown %d times):\n%s", n, out.String())
 	}
 }
+
+// FuzzParsePasted: whatever is pasted, parsing neither panics nor repeats
+// the paste in its error (it may hold the code).
+func FuzzParsePasted(f *testing.F) {
+	for _, s := range []string{"http://localhost:8765/callback?code=abc123xyz&state=s1", "abc123xyz", "code=\x1b]52;c;x\x07", "?error=access_denied&error_description=%1B%5B2J", "%zz?code="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		_, _, err := parsePasted(line)
+		if err != nil && len(line) > 8 && strings.Contains(err.Error(), line) {
+			t.Fatalf("the error repeats the paste: %v", err)
+		}
+	})
+}
