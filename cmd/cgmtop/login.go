@@ -27,7 +27,7 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 	clientID := fs.String("client-id", os.Getenv("CGMTOP_CLIENT_ID"), "your Dexcom app's client ID (env CGMTOP_CLIENT_ID)")
 	secret := fs.String("client-secret", "", "your Dexcom app's client secret; better left out: it is asked for hidden, or read from env CGMTOP_CLIENT_SECRET")
 	region := fs.String("region", "", "Dexcom region: us, eu, jp or sandbox (default from settings, else us)")
-	apiURL := fs.String("api-url", "", "a custom Dexcom-compatible server, such as cgmtop emulate (--api-url http://127.0.0.1:8080)")
+	apiURL := fs.String("api-url", "", "a custom Dexcom-compatible server: https, or http on this machine only, such as cgmtop emulate (--api-url http://127.0.0.1:8080)")
 	redirect := fs.String("redirect-uri", "", "the redirect URI registered for your app (default http://localhost:8765/callback)")
 	noBrowser := fs.Bool("no-browser", false, "print the link instead of opening a browser (automatic over SSH)")
 	storeKind := fs.String("token-store", "", "where to keep the login: keyring (default) or file (a private file, for machines with no keyring)")
