@@ -196,7 +196,7 @@ func TestLoginStatusLogout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	env := isolatedEnv(t)
+	env := offlineEnv(t) // no D-Bus session: nothing auto-launches a keyring daemon that outlives the test
 	home := strings.TrimPrefix(env[0], "HOME=")
 	cgmtop := func(stdin io.Reader, args ...string) (string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
