@@ -43,7 +43,7 @@ func runStatus(ctx context.Context, args []string, std stdio) error {
 			return usageError("--template: %v", err)
 		}
 	}
-	e, err := loadEnv(*account)
+	e, err := loadSettings(*account)
 	if err != nil {
 		return err
 	}
