@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -76,6 +78,23 @@ type monitorSetup struct {
 // rather than a "loading" one.
 const monitorFPS = 12
 
+// engineStopWait bounds how long the monitor's exit waits for the sync
+// engine to wind down, so that a signal ends it within a second.
+const engineStopWait = 300 * time.Millisecond
+
+// programOptions are the Bubble Tea options of the monitor. Bubble Tea's own
+// signal handler is off: main's context is the one place signals end the
+// program (see stopSignals), and ending it through the context restores
+// the terminal. A dumb terminal gets no alternate screen: it has none, and
+// the escape codes would show as garbage.
+func programOptions(ctx context.Context, term string) []tea.ProgramOption {
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(monitorFPS)}
+	if term != "dumb" {
+		opts = append(opts, tea.WithAltScreen())
+	}
+	return opts
+}
+
 // monitor runs the sync engine beside the TUI: the engine writes the cache
 // and tells the TUI, which reads the cache. The TUI never calls the source.
 func monitor(ctx context.Context, s monitorSetup) error {
@@ -97,7 +116,7 @@ func monitor(ctx context.Context, s monitorSetup) error {
 		Theme:      th,
 		Demo:       s.demo,
 	})
-	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(monitorFPS))
+	p := tea.NewProgram(model, programOptions(ctx, os.Getenv("TERM"))...)
 
 	engine := newEngine(s.env, s.source, db, s.clock, s.log)
 	syncCtx, stopSync := context.WithCancel(ctx)
@@ -115,7 +134,14 @@ func monitor(ctx context.Context, s monitorSetup) error {
 
 	_, err = p.Run()
 	stopSync()
-	<-done
+	// The engine stops at its next context check; a write to the cache in
+	// flight may take a moment, but never hold the exit: SQLite's journal
+	// makes an interrupted write safe.
+	select {
+	case <-done:
+	case <-time.After(engineStopWait):
+		s.log.Warn("sync still stopping at exit", "waited", engineStopWait)
+	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("monitor: %w", err)
 	}
