@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/cgmtop/cgmtop/client"
-	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/clock"
 )
 
 // loggedIn runs a full login against env and returns the file store holding it.
