@@ -61,6 +61,9 @@ func TestMonitorExitsOnSignal(t *testing.T) {
 					t.Fatalf("try %d: the monitor still runs 10s after %v (a hang); screen:\n%s", try, sig, tm.screen())
 				}
 				took = append(took, d)
+				if d >= time.Second {
+					t.Logf("try %d (%s) took %v", try, map[bool]string{true: "running", false: "starting"}[try%2 == 0], d)
+				}
 				tm.waitFor("the shell to say the monitor exited", func(s string) bool { return strings.Contains(s, "exited ") })
 				if alt, cur := tm.format("#{alternate_on}"), tm.format("#{cursor_flag}"); alt != "0" || cur != "1" {
 					t.Fatalf("try %d: terminal not restored after %v: alternate_on=%s cursor_flag=%s", try, sig, alt, cur)

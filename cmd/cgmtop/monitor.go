@@ -78,9 +78,28 @@ type monitorSetup struct {
 // rather than a "loading" one.
 const monitorFPS = 12
 
-// engineStopWait bounds how long the monitor's exit waits for the sync
-// engine to wind down, so that a signal ends it within a second.
-const engineStopWait = 300 * time.Millisecond
+// The monitor's exit waits this long at most for the sync engine to wind
+// down and for the cache to close, so that q or a signal ends it within a
+// second even on a loaded machine. Closing checkpoints SQLite's write-ahead
+// log, which took up to a second under load; cut short, the log stays and
+// the next open replays it, so nothing is lost.
+const (
+	engineStopWait = 250 * time.Millisecond
+	cacheCloseWait = 400 * time.Millisecond
+)
+
+// closeWithin closes db, giving up waiting after d.
+func closeWithin(db *cache.DB, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		db.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
 
 // programOptions are the Bubble Tea options of the monitor. Bubble Tea's own
 // signal handler is off: main's context is the one place signals end the
@@ -102,7 +121,7 @@ func monitor(ctx context.Context, s monitorSetup) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeWithin(db, cacheCloseWait)
 	if msg := db.Recovered(); msg != "" {
 		s.log.Warn("cache recovered", "detail", msg)
 	}
