@@ -12,6 +12,7 @@ import (
 	"github.com/gofrs/flock"
 	"golang.org/x/oauth2"
 
+	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/config"
 )
@@ -177,7 +178,7 @@ func (ts *TokenSource) refresh(ctx context.Context, refused string) (string, err
 	}
 	creds, err := ts.store.Load(ctx)
 	if errors.Is(err, ErrNoLogin) {
-		return "", loginDead("no stored login")
+		return "", fmt.Errorf("no stored login: %w", client.ErrNotLoggedIn)
 	}
 	if err != nil {
 		return "", err
@@ -227,9 +228,9 @@ func (ts *TokenSource) refresh(ctx context.Context, refused string) (string, err
 			ts.mu.Lock()
 			ts.deadRT, ts.access = creds.RefreshToken, ""
 			ts.mu.Unlock()
-			return "", loginDead("Dexcom refused the client id or secret (" + code + ")")
+			return "", fmt.Errorf("%s: %w", code, client.ErrClientRefused)
 		}
-		return "", fmt.Errorf("renew the Dexcom access token: %s", describe(err))
+		return "", renewError(err)
 	}
 
 	rotated := tok.RefreshToken != "" && tok.RefreshToken != creds.RefreshToken
@@ -306,3 +307,24 @@ func (ts *TokenSource) lock(ctx context.Context) (unlock func(), err error) {
 	}
 	return func() { fl.Unlock() }, nil //nolint:errcheck // closing the file drops the lock anyway
 }
+
+// renewError describes a refresh that failed for a reason other than a
+// refused login, without the token endpoint's body, and keeps what callers
+// sort errors by: a 429 is a *client.RateLimitError, another status a
+// *client.APIError, and a network failure stays wrapped as it came.
+func renewError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		if re.Response.StatusCode == http.StatusTooManyRequests {
+			return fmt.Errorf("renew the Dexcom access token: %w", &client.RateLimitError{})
+		}
+		return fmt.Errorf("renew the Dexcom access token: %w", &client.APIError{StatusCode: re.Response.StatusCode, Code: oneLine(re.ErrorCode)})
+	}
+	return &renewFailed{err: err}
+}
+
+// renewFailed is a refresh that did not reach an answer.
+type renewFailed struct{ err error }
+
+func (e *renewFailed) Error() string { return "renew the Dexcom access token: " + describe(e.err) }
+func (e *renewFailed) Unwrap() error { return e.err }

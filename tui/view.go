@@ -534,19 +534,28 @@ func (m Model) messageParts(w int) []func(lines int) []string {
 // shortError is a failing sync in fewer words, longest first: the reason
 // the status bar shows, with what to do about it where there is something.
 func shortError(e string) []string {
-	switch statusline.Reason(e) {
+	r := statusline.Reason(e)
+	switch r {
 	case statusline.ReasonAuth:
 		return []string{"login expired: run `cgmtop login`", "login expired"}
+	case statusline.ReasonNotLoggedIn:
+		return []string{"not logged in: run `cgmtop login`", "not logged in"}
+	case statusline.ReasonLoginRefused:
+		return []string{"login refused: run `cgmtop login`", "login refused"}
 	case statusline.ReasonOffline:
 		return []string{"offline: cannot reach Dexcom", "offline"}
+	case statusline.ReasonTimeout:
+		return []string{"timed out: Dexcom is slow", "timed out"}
 	case statusline.ReasonRateLimited:
 		return []string{"rate-limited by Dexcom", "rate-limited"}
 	case statusline.ReasonServer:
 		return []string{"Dexcom server error"}
 	case statusline.ReasonCache:
 		return []string{"local cache error"}
+	case statusline.ReasonError:
+		return []string{"sync failed"}
 	}
-	return []string{"sync failed"}
+	return []string{statusline.ReasonText(r)}
 }
 
 // maxMessageLines is the most lines one message wraps onto.
