@@ -270,6 +270,9 @@ func (m Model) lineView(w, h int) []string {
 	r := m.fresh.Latest
 	var parts []string
 	switch {
+	case !m.hasReading() && m.sourceError() != "" && h == 1:
+		// The error below says why there is no reading.
+		parts = append(parts, st.Muted.Render("---"))
 	case !m.hasReading():
 		parts = append(parts, st.Muted.Render("---"), m.noDataWords())
 	case m.stale():

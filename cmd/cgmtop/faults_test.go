@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/cgmtop/cgmtop/auth"
+	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/client/dexcom"
+	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/clock"
+	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/statusline"
+	"github.com/cgmtop/cgmtop/syncer"
+	"github.com/cgmtop/cgmtop/tui"
+)
+
+// TestFaultWords is issue 11's "every state named truly": each fault the
+// emulator can inject (and a refused connection, a revoked login, no login
+// and a full state disk) is met by the real login, client, sync engine and
+// cache of a fresh account, and the test checks the exact words
+// `cgmtop status` prints and the monitor shows, at a width where the whole
+// message fits and at one where only the short word does.
+func TestFaultWords(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	for _, tc := range []struct {
+		name    string
+		fault   *emulator.Fault
+		setup   func(t *testing.T, a *faultAccount)
+		status  string // what `cgmtop status` prints
+		monitor string // the monitor's whole message, at 100 columns
+		short   string // the monitor's word, on a 30x1 line
+	}{
+		{name: "429", fault: &emulator.Fault{Kind: emulator.RateLimit, RetryAfter: 20 * time.Minute, Count: -1},
+			status: "cgm: rate-limited", monitor: "rate-limited: Dexcom asked cgmtop to slow down; waiting 20m0s", short: "rate-limited"},
+		{name: "500", fault: &emulator.Fault{Kind: emulator.ServerError, Count: -1},
+			status: "cgm: server error", monitor: "server error: Dexcom is having trouble (HTTP 500); retrying later", short: "Dexcom server error"},
+		{name: "slow server", fault: &emulator.Fault{Kind: emulator.Slow, Delay: 5 * time.Second, Count: -1},
+			status: "cgm: timed out", monitor: "timed out: Dexcom did not answer in time; retrying", short: "timed out"},
+		{name: "truncated JSON", fault: &emulator.Fault{Kind: emulator.Truncated, Count: -1},
+			status: "cgm: bad reply", monitor: "bad reply: Dexcom's answer was cut off or unreadable; retrying later", short: "bad reply"},
+		{name: "malformed JSON", fault: &emulator.Fault{Kind: emulator.Malformed, Count: -1},
+			status: "cgm: bad reply", monitor: "bad reply: Dexcom's answer was cut off or unreadable; retrying later", short: "bad reply"},
+		{name: "transient 401", fault: &emulator.Fault{Kind: emulator.Unauthorized, Count: 2},
+			status: "cgm: access refused", monitor: "access refused: Dexcom refused a fresh access token (HTTP 401); retrying, and if it lasts, run `cgmtop login`", short: "access refused"},
+		{name: "refused connection", setup: func(t *testing.T, a *faultAccount) { a.base = closedPort(t) },
+			status: "cgm: offline", monitor: "offline: cannot reach Dexcom; check the network", short: "offline"},
+		{name: "refused connection while renewing", setup: func(t *testing.T, a *faultAccount) { a.base = closedPort(t); a.expire(t) },
+			status: "cgm: offline", monitor: "offline: cannot reach Dexcom; check the network", short: "offline"},
+		{name: "refused refresh (invalid_grant)", setup: func(t *testing.T, a *faultAccount) { a.revoke(t) },
+			status: "cgm: login expired", monitor: "login expired: run `cgmtop login`", short: "login expired"},
+		{name: "no stored login", setup: func(t *testing.T, a *faultAccount) { a.store.Delete(context.Background()) },
+			status: "cgm: not logged in", monitor: "not logged in: run `cgmtop login`", short: "not logged in"},
+		{name: "full state disk", setup: func(t *testing.T, a *faultAccount) { a.expire(t); a.fillState(t) },
+			status: "cgm: disk full", monitor: "disk full: no room to save the renewed login; free some space (the login was not used and still works)", short: "disk full"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newFaultAccount(t)
+			if tc.setup != nil {
+				tc.setup(t, a)
+			}
+			if tc.fault != nil {
+				f := *tc.fault
+				if f.Endpoint == "" {
+					f.Endpoint = "dataRange" // the first request of a sync
+				}
+				a.emu.Inject(f)
+			}
+			status, whole, short := a.sync(t)
+			if status != tc.status {
+				t.Errorf("cgmtop status printed %q, want %q", status, tc.status)
+			}
+			if !strings.Contains(flat(whole), tc.monitor) {
+				t.Errorf("the monitor at 100 columns does not show %q:\n%s", tc.monitor, whole)
+			}
+			if !strings.Contains(short, tc.short) {
+				t.Errorf("the monitor's line at 30 columns does not show %q: %q", tc.short, short)
+			}
+			for _, raw := range []string{"dial tcp", "invalid character", "unexpected EOF", "context deadline", "Client.Timeout", "oauth2:", "D-Bus", "dbus"} {
+				if strings.Contains(whole, raw) || strings.Contains(status, raw) {
+					t.Errorf("a raw Go error (%q) reached the screen:\n%s\n%s", raw, status, whole)
+				}
+			}
+			t.Logf("%-34s status %-20q monitor %q", tc.name, status, tc.monitor)
+		})
+	}
+}
+
+// faultAccount is a logged-in account (file store) of a private emulator,
+// with its own XDG folders.
+type faultAccount struct {
+	emu   *emulator.Server
+	e     env
+	store auth.Store
+	base  string
+	clk   *clock.Manual
+}
+
+func newFaultAccount(t *testing.T) *faultAccount {
+	t.Helper()
+	clk := clock.NewManual(time.Now())
+	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
+	emu, err := emulator.Start(emulator.Config{Seed: 5, Clock: clk, AutoApprove: true, RedirectURI: redirect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	paths := config.Under(t.TempDir())
+	cfg := config.Default()
+	cfg.TokenStore = "file"
+	a := &faultAccount{emu: emu, e: env{paths: paths, account: "default", cfg: cfg}, base: emu.URL(), clk: clk}
+	a.store = auth.NewFileStore(paths.TokenFile("default"))
+	hc := dexcom.NewHTTPClient()
+	oc := dexcom.OAuthConfig(emu.URL(), emulator.DefaultClientID, emulator.DefaultClientSecret, redirect)
+	ctx := context.Background()
+	if _, err := auth.Connect(ctx, a.store, emu.URL(), auth.LoginOptions{
+		OAuth: oc, HTTPClient: hc,
+		OpenBrowser: func(url string) error { return getAndDiscard(ctx, hc, url) },
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeMarker(a.e, loginMarker{ClientID: emulator.DefaultClientID, TokenStore: "file", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// expire moves the clock past the stored access token's renewal.
+func (a *faultAccount) expire(t *testing.T) { a.clk.Advance(3 * time.Hour) }
+
+// revoke makes the stored refresh token one the server refuses.
+func (a *faultAccount) revoke(t *testing.T) {
+	ctx := context.Background()
+	c, err := a.store.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.RefreshToken, c.AccessToken = "revoked", ""
+	if err := a.store.Save(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fillState mounts a small tmpfs over the account's state folder, with the
+// login in it, and fills it.
+func (a *faultAccount) fillState(t *testing.T) {
+	dir := a.e.paths.AccountStateDir("default")
+	token, err := os.ReadFile(a.e.paths.TokenFile("default"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700"); err != nil {
+		t.Skipf("cannot mount a small tmpfs (needs root): %v", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+	if err := os.WriteFile(a.e.paths.TokenFile("default"), token, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, "filler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for {
+		if _, err := f.Write(make([]byte, 4096)); err != nil {
+			return
+		}
+	}
+}
+
+// sync runs one sync pass as the monitor's engine would, then returns what
+// `cgmtop status` prints and what the monitor shows at 100x30 and 30x1.
+func (a *faultAccount) sync(t *testing.T) (status, whole, short string) {
+	t.Helper()
+	ctx := context.Background()
+	hc := dexcom.NewHTTPClient()
+	hc.Timeout = time.Second // the slow server's 5 s is a timeout
+	oc := dexcom.OAuthConfig(a.base, "", "", "")
+	tokens := auth.NewTokenSource(a.store, oc, hc, a.e.paths.Lock("default", "refresh"), a.clk)
+	src := dexcom.New(a.base, tokens, dexcom.WithHTTPClient(hc), dexcom.WithRetry(0, 0))
+	db, err := cache.Open(ctx, a.e.paths.Database("default"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	log := slog.New(slog.DiscardHandler)
+	res, _ := syncer.New(src, db, syncer.Options{Clock: a.clk, Log: log}).Sync(ctx)
+	writeSnapshot(ctx, a.e, db, log)
+
+	var out bytes.Buffer
+	statusline.Run(ctx, statusline.Options{
+		Paths: a.e.paths, Account: "default", Config: a.e.cfg, Format: statusline.Plain,
+		NoSync: true, NoColor: true, Now: a.clk.Now(),
+	}, &out)
+
+	view := func(w, h int) string {
+		var m tea.Model = tui.New(tui.Options{Store: db, Config: a.e.cfg, Clock: a.clk})
+		m = settle(m, m.Init())
+		m, _ = m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+		var cmd tea.Cmd
+		m, cmd = m.Update(tui.SyncedMsg{Err: res.Err, Next: res.Next})
+		return settle(m, cmd).View()
+	}
+	return strings.TrimSpace(out.String()), view(100, 30), view(30, 1)
+}
+
+// settle runs cmd and the commands its messages lead to, as Bubble Tea
+// would, until none is left; a command that does not answer at once (a
+// tick) is dropped.
+func settle(m tea.Model, cmd tea.Cmd) tea.Model {
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0 && steps < 100; steps++ {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		got := make(chan tea.Msg, 1)
+		go func() { got <- c() }()
+		var msg tea.Msg
+		select {
+		case msg = <-got:
+		case <-time.After(200 * time.Millisecond):
+			continue
+		}
+		if batch, ok := msg.(tea.BatchMsg); ok {
+			queue = append(queue, batch...)
+			continue
+		}
+		var next tea.Cmd
+		m, next = m.Update(msg)
+		queue = append(queue, next)
+	}
+	return m
+}
+
+// flat joins a screen's wrapped lines with single spaces.
+func flat(screen string) string {
+	var words []string
+	for _, line := range strings.Split(screen, "\n") {
+		words = append(words, strings.Fields(strings.TrimLeft(strings.TrimSpace(line), "!⚠ "))...)
+	}
+	return strings.Join(words, " ")
+}
+
+// closedPort is a loopback URL nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr
+}
+
