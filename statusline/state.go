@@ -36,6 +36,7 @@ const (
 	ReasonDiskFull      = "disk-full"      // no room on the disk for the cache or the login
 	ReasonReadOnly      = "read-only"      // the data or state folder cannot be written
 	ReasonCache         = "cache"          // another local cache problem
+	ReasonConfig        = "config"         // the settings file is broken
 	ReasonError         = "error"          // anything else
 )
 
@@ -55,12 +56,15 @@ type Input struct {
 	Fresh      cache.Freshness
 	LoggedIn   bool // a login marker exists, or the cache holds data
 	CacheError bool // the cache exists but could not be read
-	Now        time.Time
-	Unit       client.Unit
-	Thresholds config.Thresholds
-	StaleAfter time.Duration
-	ASCII      bool // ASCII arrows, and no other non-ASCII character
-	Color      bool // false under NO_COLOR: no styles of any kind
+	// ConfigError means the settings file could not be read: the line says
+	// so instead of a reading drawn with settings the user did not choose.
+	ConfigError bool
+	Now         time.Time
+	Unit        client.Unit
+	Thresholds  config.Thresholds
+	StaleAfter  time.Duration
+	ASCII       bool // ASCII arrows, and no other non-ASCII character
+	Color       bool // false under NO_COLOR: no styles of any kind
 }
 
 // Data is the status line taken apart: what --template sees, and what
@@ -97,6 +101,9 @@ func Build(in Input) Data {
 	}
 	if in.CacheError {
 		d.Reason = ReasonCache
+	}
+	if in.ConfigError {
+		d.Reason, latest = ReasonConfig, client.Reading{}
 	}
 	if latest.Time.IsZero() {
 		switch {
@@ -246,7 +253,7 @@ func Reason(lastError string) string {
 // reasonOrder lists the reasons whose text may start an engine message.
 var reasonOrder = []string{
 	ReasonAuth, ReasonNotLoggedIn, ReasonLoginRefused, ReasonAccessRefused, ReasonOffline, ReasonTimeout,
-	ReasonRateLimited, ReasonServer, ReasonBadReply, ReasonDiskFull, ReasonReadOnly, ReasonCache, ReasonError,
+	ReasonRateLimited, ReasonServer, ReasonBadReply, ReasonDiskFull, ReasonReadOnly, ReasonCache, ReasonConfig, ReasonError,
 }
 
 // reasonText is how a reason reads on the line.
@@ -263,6 +270,7 @@ var reasonText = map[string]string{
 	ReasonDiskFull:      "disk full",
 	ReasonReadOnly:      "read-only disk",
 	ReasonCache:         "cache error",
+	ReasonConfig:        "config error",
 	ReasonError:         "sync error",
 }
 

@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/adrg/xdg"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -268,3 +270,47 @@ func closedPort(t *testing.T) string {
 	return "http://" + addr
 }
 
+// TestStatusBrokenConfig: a settings file that does not parse gives the
+// status bar a line that says so (a blank one looked like tmux had hung),
+// and the details on stderr.
+func TestStatusBrokenConfig(t *testing.T) {
+	root := t.TempDir()
+	for _, v := range []string{"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"} {
+		t.Setenv(v, filepath.Join(root, v))
+	}
+	xdg.Reload()
+	t.Cleanup(xdg.Reload)
+	cfgFile := config.DefaultPaths().ConfigFile
+	if err := os.MkdirAll(filepath.Dir(cfgFile), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(cfgFile, []byte("units = \n"), 0o600)
+	for _, tc := range []struct{ format, want string }{
+		{"plain", "cgm: config error\n"},
+		{"tmux", "#[fg=yellow]cgm: config error#[fg=default]\n"},
+	} {
+		var out, errOut bytes.Buffer
+		run(context.Background(), []string{"status", "--no-sync", "--format", tc.format}, stdio{strings.NewReader(""), &out, &errOut})
+		if out.String() != tc.want {
+			t.Errorf("status --format %s with a broken config printed %q, want %q", tc.format, out.String(), tc.want)
+		}
+		if !strings.Contains(errOut.String(), "config.toml") || !strings.Contains(errOut.String(), "line 1") {
+			t.Errorf("stderr does not say what is wrong: %q", errOut.String())
+		}
+	}
+}
+
+// TestHeadlessNotLoggedIn: on a fresh machine with no keyring (no D-Bus),
+// the monitor and sync say "not logged in", not a keyring error.
+func TestHeadlessNotLoggedIn(t *testing.T) {
+	bin := cgmtopBinary(t)
+	env := append(isolatedEnv(t), "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
+	for _, args := range [][]string{{}, {"sync"}, {"status"}} {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		out, _ := cmd.CombinedOutput()
+		if !strings.Contains(string(out), "not logged in") || strings.Contains(strings.ToLower(string(out)), "keyring") {
+			t.Errorf("cgmtop %s on a fresh headless machine said %q; want \"not logged in\" and no keyring error", strings.Join(args, " "), out)
+		}
+	}
+}
