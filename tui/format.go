@@ -60,6 +60,21 @@ func readingRange(r client.Reading, t config.Thresholds) (theme.Range, bool) {
 	return classify(v, t), true
 }
 
+// rangeWords names a reading's band in words, so colour is never the only
+// signal. Above the target range reads "above range" and below it "below
+// range": HIGH and LOW are what the sensor shows beyond what it can
+// measure (above 400, below 40 mg/dL), and one word for both misled.
+// The very high and urgent low bands keep their alarm words.
+func rangeWords(b theme.Range) string {
+	switch b {
+	case theme.High:
+		return "above range"
+	case theme.Low:
+		return "below range"
+	}
+	return b.Label()
+}
+
 // valueText is what the user reads as the current value: never the raw
 // number of a reading the sensor could not measure.
 func valueText(r client.Reading, u client.Unit) string {
