@@ -172,3 +172,52 @@ func shortAge(now, t time.Time) string {
 	}
 	return fmt.Sprintf("%dd", m/(24*60))
 }
+
+// asciiRunes stands an ASCII character of the same width in for each
+// character the monitor draws outside ASCII, for terminals whose locale
+// cannot show UTF-8.
+var asciiRunes = map[rune]rune{
+	'─': '-', '┄': '-', '━': '-', '│': '|', '┃': '|', '└': '+', '┘': '+', '┌': '+', '┐': '+',
+	'┬': '+', '┴': '+', '├': '+', '┤': '+', '┼': '+', '╭': '+', '╮': '+', '╯': '+', '╰': '+',
+	'·': '.', '•': '*', '–': '-', '—': '-', '…': '.', '±': '~', '°': 'o', '×': 'x',
+	'█': '#', '▓': '#', '▒': ':', '░': '.', '▀': '"', '▄': '_', '▌': '|', '▐': '|',
+	'▁': '_', '▂': '_', '▃': '=', '▅': '=', '▆': '#', '▇': '#',
+	'▲': '^', '▼': 'v', '●': 'o', '○': 'o', '⚠': '!', '✓': 'v',
+	'→': '>', '←': '<', '↑': '^', '↓': 'v', '↗': '/', '↘': '\\', '⇈': '^', '⇊': 'v',
+	'≥': '>', '≤': '<',
+}
+
+// toASCII replaces every non-ASCII character of a drawn screen (escape
+// sequences are ASCII already) with one ASCII character: braille chart dots
+// become '*', anything unforeseen '?'. Widths are kept, so layouts hold.
+func toASCII(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			b.WriteRune(r)
+		case r == 0x2800: // an empty braille cell
+			b.WriteByte(' ')
+		case r > 0x2800 && r <= 0x28ff:
+			b.WriteByte('*')
+		default:
+			if a, ok := asciiRunes[r]; ok {
+				b.WriteRune(a)
+			} else {
+				b.WriteByte('?')
+			}
+		}
+	}
+	return b.String()
+}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -83,5 +84,19 @@ func TestAboveRangeWords(t *testing.T) {
 		if !strings.Contains(header, tc.want) || strings.Contains(header, tc.not) {
 			t.Errorf("%s: the header says %q; want %q and not %q", tc.name, header, tc.want, tc.not)
 		}
+	}
+}
+
+// TestDeviceFreshnessFollowsReadings: the device list is fetched hourly;
+// when the newest reading is newer than the device's last upload as last
+// fetched, the Source pane goes by the reading.
+func TestDeviceFreshnessFollowsReadings(t *testing.T) {
+	s := normalStore()
+	s.devices[0].LastUpload = testNow.Add(-41 * time.Minute)
+	s.readings = s.readings[:len(s.readings)-1]
+	want := "uploaded " + age(testNow, s.readings[len(s.readings)-1].Time)
+	view := load(t, s, config.Default(), 80, 24).View()
+	if !strings.Contains(view, want) || strings.Contains(view, "41 min") {
+		t.Errorf("the Source pane contradicts the readings:\n%s", view)
 	}
 }

@@ -220,6 +220,9 @@ func (m Model) View() string {
 		}
 	}
 	lines = append(lines, f.bottom...)
+	if m.ascii {
+		return toASCII(fit(lines, m.width, m.height))
+	}
 	return fit(lines, m.width, m.height)
 }
 
@@ -901,8 +904,16 @@ func (m Model) devicesPane(w int) []string {
 		if d.DisplayApp != "" || d.DisplayDevice != "" {
 			parts = append(parts, strings.TrimSpace(d.DisplayDevice+" "+d.DisplayApp))
 		}
-		if !d.LastUpload.IsZero() {
-			parts = append(parts, "uploaded "+age(m.now, d.LastUpload))
+		// The device list is fetched hourly, readings every few minutes:
+		// a reading taken at T was uploaded at T or later, so the newest
+		// reading is the better sign of the last upload when it is newer
+		// ("uploaded 41 min ago" beside a 7-minute-old reading misled).
+		upload := d.LastUpload
+		if r := m.fresh.Latest.Time; r.After(upload) && len(m.devices) == 1 {
+			upload = r
+		}
+		if !upload.IsZero() {
+			parts = append(parts, "uploaded "+age(m.now, upload))
 		}
 		dev = st.Text.Render(strings.Join(parts, " · "))
 		if len(m.devices) > 1 {

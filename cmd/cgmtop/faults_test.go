@@ -314,3 +314,54 @@ func TestHeadlessNotLoggedIn(t *testing.T) {
 		}
 	}
 }
+
+func TestASCIIOnly(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{map[string]string{"LANG": "C"}, true},
+		{map[string]string{"LANG": "POSIX"}, true},
+		{map[string]string{}, true},
+		{map[string]string{"LANG": "en_US.UTF-8"}, false},
+		{map[string]string{"LANG": "C.utf8"}, false},
+		{map[string]string{"LANG": "en_US.UTF-8", "LC_ALL": "C"}, true},
+		{map[string]string{"LANG": "C", "LC_CTYPE": "de_DE.UTF-8"}, false},
+	} {
+		if got := asciiOnly(func(k string) string { return tc.env[k] }); got != tc.want {
+			t.Errorf("asciiOnly(%v) = %v, want %v", tc.env, got, tc.want)
+		}
+	}
+}
+
+// TestMonitorLocaleAndDumbTerminal runs the demo in tmux under LANG=C (it
+// must draw in ASCII by itself) and under TERM=dumb (no alternate screen).
+func TestMonitorLocaleAndDumbTerminal(t *testing.T) {
+	bin := cgmtopBinary(t)
+	for _, tc := range []struct {
+		name, env string
+		check     func(t *testing.T, tm *tmuxTerm, screen string)
+	}{
+		{"LANG=C", "LANG=C", func(t *testing.T, tm *tmuxTerm, screen string) {
+			for _, r := range screen {
+				if r > 0x7e {
+					t.Fatalf("non-ASCII %q on screen under LANG=C:\n%s", r, screen)
+				}
+			}
+		}},
+		{"TERM=dumb", "TERM=dumb", func(t *testing.T, tm *tmuxTerm, screen string) {
+			if alt := tm.format("#{alternate_on}"); alt != "0" {
+				t.Fatalf("TERM=dumb got the alternate screen")
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := isolatedEnv(t)
+			tm := startTmux(t, env, 80, 24, "env "+tc.env+" "+bin+" --demo")
+			screen, _ := tm.waitFor("a reading", func(s string) bool { return glucoseOnScreen.MatchString(s) && strings.Contains(s, "mg/dL") })
+			tc.check(t, tm, screen)
+			tm.keys("q")
+			tm.waitFor("the demo to quit on q", func(string) bool { return tm.paneDead() })
+		})
+	}
+}

@@ -56,7 +56,10 @@ func runMonitorCmd(ctx context.Context, args []string, std stdio) error {
 		source: src,
 		clock:  clock.Real{},
 		log:    log,
-		save:   func(c config.Config) error { return config.Save(e.paths.ConfigFile, c) },
+		save: func(c config.Config) error {
+			c.ASCII = e.cfg.ASCII // the user's setting, not the locale's fallback
+			return config.Save(e.paths.ConfigFile, c)
+		},
 	})
 }
 
@@ -127,9 +130,13 @@ func monitor(ctx context.Context, s monitorSetup) error {
 	}
 
 	th := theme.Detect(s.env.cfg.Theme)
+	cfg := s.env.cfg
+	ascii := asciiOnly(os.Getenv)
+	cfg.ASCII = cfg.ASCII || ascii
 	model := tui.New(tui.Options{
+		ASCIIOnly:  ascii,
 		Store:      db,
-		Config:     s.env.cfg,
+		Config:     cfg,
 		SaveConfig: s.save,
 		Clock:      s.clock,
 		Theme:      th,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"text/template"
 	"time"
@@ -64,7 +65,7 @@ func runStatus(ctx context.Context, args []string, std stdio) error {
 		Format:      f,
 		Template:    t,
 		Units:       *units,
-		ASCII:       *ascii,
+		ASCII:       *ascii || asciiOnly(os.Getenv),
 		NoColor:     *noColor,
 		NoSync:      *noSync,
 		Now:         time.Now(),
