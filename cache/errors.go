@@ -87,6 +87,9 @@ func (db *DB) fail(op string, err error) error {
 	case codeCorrupt, codeNotADB:
 		return fmt.Errorf("%s: %s is damaged: restart cgmtop, which moves the damaged file aside and rebuilds the cache: %w", op, db.path, err)
 	case codeCantOpen:
+		if diagnose(filepath.Dir(db.path)) == ErrReadOnlyDisk {
+			return fmt.Errorf("%s: %s is on a read-only disk or folder: make it writable by you, or point cgmtop at another data folder: %w", op, db.path, &diskError{ErrReadOnlyDisk, err})
+		}
 		return fmt.Errorf("%s: cannot open %s: check that the file and its folder exist and belong to you: %w", op, db.path, err)
 	case codeIOErr:
 		if errors.Is(err, syscall.ENOSPC) {

@@ -365,3 +365,39 @@ func TestMonitorLocaleAndDumbTerminal(t *testing.T) {
 		})
 	}
 }
+
+// TestMonitorReadOnlyDataDir: with the data folder on a read-only mount the
+// monitor still opens, shows the cached reading, and says "read-only disk"
+// rather than refusing to start with a disk I/O error.
+func TestMonitorReadOnlyDataDir(t *testing.T) {
+	bin := cgmtopBinary(t)
+	env := append(isolatedEnv(t), "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret)
+	loginToEmulator(t, bin, env)
+	sync := exec.Command(bin, "sync")
+	sync.Env = env
+	if out, err := sync.CombinedOutput(); err != nil {
+		t.Fatalf("sync: %v\n%s", err, out)
+	}
+	var data string
+	for _, kv := range env {
+		if dir, ok := strings.CutPrefix(kv, "XDG_DATA_HOME="); ok {
+			data = filepath.Join(dir, "cgmtop")
+		}
+	}
+	if err := syscall.Mount(data, data, "", syscall.MS_BIND, ""); err != nil {
+		t.Skipf("cannot bind-mount (needs root): %v", err)
+	}
+	t.Cleanup(func() { syscall.Unmount(data, syscall.MNT_DETACH) })
+	if err := syscall.Mount("", data, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
+		t.Fatal(err)
+	}
+	tm := startTmux(t, env, 100, 30, bin)
+	screen, _ := tm.waitFor("the cached reading and the read-only notice", func(s string) bool {
+		_, ok := glucoseValue(s)
+		return ok && strings.Contains(s, "read-only disk")
+	})
+	if strings.Contains(screen, "disk I/O error") {
+		t.Errorf("raw SQLite error on screen:\n%s", screen)
+	}
+	tm.quit()
+}

@@ -117,10 +117,36 @@ func programOptions(ctx context.Context, term string) []tea.ProgramOption {
 	return opts
 }
 
+// openCache opens the account's cache for the monitor. On a full or
+// read-only disk, where it cannot be opened for writing, it opens it
+// read-only instead, so the monitor still shows what is cached; readOnly
+// then says why no sync runs, in the words of a failed sync.
+func openCache(ctx context.Context, path string, log *slog.Logger) (db *cache.DB, readOnly error, err error) {
+	db, err = cache.Open(ctx, path)
+	if err == nil {
+		return db, nil, nil
+	}
+	word := ""
+	switch {
+	case errors.Is(err, cache.ErrReadOnlyDisk):
+		word = "read-only disk: the data folder cannot be written"
+	case errors.Is(err, cache.ErrDiskFull):
+		word = "disk full: the cache cannot be written; free some space"
+	default:
+		return nil, nil, err
+	}
+	r, rerr := cache.OpenReader(ctx, path)
+	if rerr != nil {
+		return nil, nil, err
+	}
+	log.Warn("cache opened read-only", "err", err)
+	return r, fmt.Errorf("%s, so the cache is shown read-only and no new reading is saved (restart cgmtop once it can be written): %w", word, err), nil
+}
+
 // monitor runs the sync engine beside the TUI: the engine writes the cache
 // and tells the TUI, which reads the cache. The TUI never calls the source.
 func monitor(ctx context.Context, s monitorSetup) error {
-	db, err := cache.Open(ctx, s.env.paths.Database(s.env.account))
+	db, readOnly, err := openCache(ctx, s.env.paths.Database(s.env.account), s.log)
 	if err != nil {
 		return err
 	}
@@ -149,6 +175,12 @@ func monitor(ctx context.Context, s monitorSetup) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		if readOnly != nil {
+			// Nothing can be saved: show what is cached, and why no
+			// new reading comes.
+			p.Send(tui.SyncedMsg{Err: readOnly})
+			return
+		}
 		err := engine.Run(syncCtx, func(r syncer.Result) {
 			writeSnapshot(syncCtx, s.env, db, s.log)
 			p.Send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err})
