@@ -401,3 +401,28 @@ func TestMonitorReadOnlyDataDir(t *testing.T) {
 	}
 	tm.quit()
 }
+
+// TestLoginSharesItsAccessToken: `cgmtop login` (whose first sync runs in
+// the same command) and the syncs after it, each a new process, use the
+// access token the login got: one token request in all, the code exchange.
+func TestLoginSharesItsAccessToken(t *testing.T) {
+	bin := cgmtopBinary(t)
+	env := append(isolatedEnv(t), "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret)
+	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
+	srv, err := emulator.Start(emulator.Config{Seed: 3, RedirectURI: redirect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	pasteLogin(t, bin, env, srv.URL(), redirect)
+	for range 3 {
+		cmd := exec.Command(bin, "sync")
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("sync: %v\n%s", err, out)
+		}
+	}
+	if n := srv.Stats()["token"]; n != 1 {
+		t.Errorf("login and three syncs made %d token requests; want 1 (the code exchange)", n)
+	}
+}
