@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -125,4 +127,34 @@ func waitExit(pid int, limit time.Duration, since time.Time) (time.Duration, boo
 		time.Sleep(2 * time.Millisecond)
 	}
 	return 0, false
+}
+
+// TestDemoCleansUpAfterKill: a demo killed outright (SIGKILL runs no
+// clean-up) leaves its scratch folder; the next demo removes it.
+func TestDemoCleansUpAfterKill(t *testing.T) {
+	bin := cgmtopBinary(t)
+	env := isolatedEnv(t)
+	tmp := strings.TrimPrefix(env[slices.IndexFunc(env, func(v string) bool { return strings.HasPrefix(v, "TMPDIR=") })], "TMPDIR=")
+	tm := startTmux(t, env, 80, 24, "exec "+bin+" --demo")
+	tm.waitFor("a reading", showsGlucose)
+	killed, _ := filepath.Glob(filepath.Join(tmp, "cgmtop-demo-*"))
+	if len(killed) != 1 {
+		t.Fatalf("want one demo folder, got %v", killed)
+	}
+	pid, _ := strconv.Atoi(tm.format("#{pane_pid}"))
+	syscall.Kill(pid, syscall.SIGKILL)
+	tm.waitFor("the demo to die", func(string) bool { return tm.paneDead() })
+	if _, err := os.Stat(killed[0]); err != nil {
+		t.Fatalf("SIGKILL removed the folder? %v", err)
+	}
+	tm.run("respawn-pane", "-k", "-t", "t", "exec "+bin+" --demo")
+	tm.waitFor("a reading", showsGlucose)
+	if _, err := os.Stat(killed[0]); err == nil {
+		t.Errorf("the killed demo's folder %s is still there after the next demo started", killed[0])
+	}
+	tm.keys("q")
+	tm.waitFor("the demo to quit on q", func(string) bool { return tm.paneDead() })
+	if left, _ := filepath.Glob(filepath.Join(tmp, "cgmtop-demo-*")); len(left) > 0 {
+		t.Errorf("demo folders left after q: %v", left)
+	}
 }
