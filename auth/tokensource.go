@@ -310,15 +310,18 @@ func (ts *TokenSource) lock(ctx context.Context) (unlock func(), err error) {
 
 // renewError describes a refresh that failed for a reason other than a
 // refused login, without the token endpoint's body, and keeps what callers
-// sort errors by: a 429 is a *client.RateLimitError, another status a
-// *client.APIError, and a network failure stays wrapped as it came.
+// sort errors by: a 429 is a *client.RateLimitError, a 5xx a
+// *client.APIError, and a network failure stays wrapped as it came. Any
+// other refusal keeps the server's words, made printable.
 func renewError(err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
-		if re.Response.StatusCode == http.StatusTooManyRequests {
+		switch code := re.Response.StatusCode; {
+		case code == http.StatusTooManyRequests:
 			return fmt.Errorf("renew the Dexcom access token: %w", &client.RateLimitError{})
+		case code >= 500:
+			return fmt.Errorf("renew the Dexcom access token: %w", &client.APIError{StatusCode: code, Code: oneLine(re.ErrorCode)})
 		}
-		return fmt.Errorf("renew the Dexcom access token: %w", &client.APIError{StatusCode: re.Response.StatusCode, Code: oneLine(re.ErrorCode)})
 	}
 	return &renewFailed{err: err}
 }

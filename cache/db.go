@@ -270,11 +270,22 @@ func (db *DB) prepare(ctx context.Context, target int) error {
 	return db.migrate(ctx, target)
 }
 
+// Verify runs SQLite's structural check on the read connection, for
+// readers such as `cgmtop doctor` that must not repair anything: nil when
+// the file is sound, an error whose text says what is wrong otherwise.
+func (db *DB) Verify(ctx context.Context) error {
+	return runQuickCheck(ctx, db, db.r)
+}
+
 // quickCheck runs SQLite's structural check. It reads every page, which for
 // a 90-day cache takes milliseconds: affordable when the syncing process
 // starts, which is why only Open runs it.
 func (db *DB) quickCheck(ctx context.Context) error {
-	rows, err := db.w.QueryContext(ctx, "PRAGMA quick_check(1)")
+	return runQuickCheck(ctx, db, db.w)
+}
+
+func runQuickCheck(ctx context.Context, db *DB, conn *sql.DB) error {
+	rows, err := conn.QueryContext(ctx, "PRAGMA quick_check(1)")
 	if err != nil {
 		return db.vetError(err)
 	}
@@ -309,7 +320,8 @@ func (db *DB) vetError(err error) error {
 // damagedError says why a file cannot be used as the cache.
 type damagedError struct{ reason string }
 
-func (e *damagedError) Error() string { return "the cache " + e.reason }
+func (e *damagedError) Error() string        { return "the cache " + e.reason }
+func (e *damagedError) Is(target error) bool { return target == ErrDamaged }
 
 // createPrivate creates path as an empty 0600 file when missing, so SQLite
 // never creates it under a loose umask, and tightens an existing one. Only

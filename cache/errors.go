@@ -23,6 +23,17 @@ const (
 	codeIOErr    = sqlite3.SQLITE_IOERR
 )
 
+// ErrDamaged matches (with errors.Is) every error that says the cache file
+// is damaged or is not a cgmtop cache, for readers that explain rather than
+// repair; Open repairs such a file by itself.
+var ErrDamaged = errors.New("the cache is damaged")
+
+// damagedMark makes an error match ErrDamaged and keeps its own text.
+type damagedMark struct{ error }
+
+func (d damagedMark) Is(target error) bool { return target == ErrDamaged }
+func (d damagedMark) Unwrap() error        { return d.error }
+
 // sqliteCode is the primary result code of a SQLite error, or 0.
 func sqliteCode(err error) int {
 	var e *sqlite.Error
@@ -85,7 +96,7 @@ func (db *DB) fail(op string, err error) error {
 	case codeBusy:
 		return fmt.Errorf("%s: %s stayed locked by another cgmtop for over %s: try again, and check that only one cgmtop syncs this account: %w", op, db.path, busyTimeout, err)
 	case codeCorrupt, codeNotADB:
-		return fmt.Errorf("%s: %s is damaged: restart cgmtop, which moves the damaged file aside and rebuilds the cache: %w", op, db.path, err)
+		return damagedMark{fmt.Errorf("%s: %s is damaged: restart cgmtop, which moves the damaged file aside and rebuilds the cache: %w", op, db.path, err)}
 	case codeCantOpen:
 		if diagnose(filepath.Dir(db.path)) == ErrReadOnlyDisk {
 			return fmt.Errorf("%s: %s is on a read-only disk or folder: make it writable by you, or point cgmtop at another data folder: %w", op, db.path, &diskError{ErrReadOnlyDisk, err})

@@ -402,3 +402,44 @@ func TestStaleWALOfADeletedCacheIsNotReplayed(t *testing.T) {
 		t.Fatalf("new cache: %+v, %v, recovered %q; want empty and quiet", f.Latest, err, db.Recovered())
 	}
 }
+
+// TestReaderSeesDamage: a reader that must not repair (cgmtop doctor)
+// learns that the file is damaged, as ErrDamaged, and a sound cache passes
+// Verify.
+func TestReaderSeesDamage(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cache.db")
+	data := filledCache(t, path, 3000)
+
+	db, err := OpenReader(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Verify(ctx); err != nil {
+		t.Errorf("Verify on a sound cache: %v", err)
+	}
+	db.Close()
+
+	check := func(name string, bad []byte) {
+		t.Helper()
+		os.WriteFile(path, bad, 0o600)
+		db, err := OpenReader(ctx, path)
+		if err == nil {
+			err = db.Verify(ctx)
+			if err == nil {
+				_, err = db.Freshness(ctx)
+			}
+			db.Close()
+		}
+		if !errors.Is(err, ErrDamaged) {
+			t.Errorf("%s: reader error %v, want ErrDamaged", name, err)
+		}
+		after, _ := os.ReadFile(path)
+		if !bytes.Equal(after, bad) {
+			t.Errorf("%s: the reader changed the file", name)
+		}
+	}
+	check("garbage", bytes.Repeat([]byte("not a database "), 4096))
+	check("truncated to half", data[:len(data)/2])
+}

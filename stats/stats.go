@@ -158,10 +158,14 @@ type Sums struct {
 // Add counts one reading; a reading without a usable Value is skipped.
 // The caller picks the readings of the period.
 func (s *Sums) Add(r client.Reading) {
-	v, ok := level(r)
-	if !ok {
-		return
+	if v, ok := level(r); ok {
+		s.AddValue(v)
 	}
+}
+
+// AddValue counts one value in mg/dL, as Value gives it (whole: a sensor
+// reports whole mg/dL).
+func (s *Sums) AddValue(v int64) {
 	s.Count++
 	s.Sum += v
 	s.SumSquares += v * v

@@ -116,11 +116,7 @@ func readOnly(err error) bool {
 	return errors.Is(err, cache.ErrReadOnlyDisk) || errors.Is(err, syscall.EROFS)
 }
 
-// oneLine keeps an unforeseen error to one short line.
+// oneLine keeps an unforeseen error to one short printable line.
 func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 120 {
-		s = string(r[:120]) + "…"
-	}
-	return s
+	return client.Printable(strings.Join(strings.Fields(s), " "), 160)
 }

@@ -12,6 +12,8 @@ type KeyMap struct {
 	Snooze  key.Binding
 	Help    key.Binding
 	Quit    key.Binding
+	AGP     key.Binding // the AGP screen
+	Daily   key.Binding // the daily patterns screen
 }
 
 // DefaultKeyMap is the monitor's keys.
@@ -25,6 +27,8 @@ func DefaultKeyMap() KeyMap {
 		Snooze:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "snooze alerts")),
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		AGP:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "AGP")),
+		Daily:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "daily patterns")),
 	}
 }
 
@@ -44,5 +48,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{in, k.ZoomOut, k.Window},
 		{k.Period, k.Units},
 		{k.Snooze, help, k.Quit},
+		{k.AGP, k.Daily},
 	}
 }

@@ -124,6 +124,8 @@ type Model struct {
 
 	chart chartPane
 	spark sparkPane
+
+	screen agpScreen // the AGP and daily screens (keys a, d), when open
 }
 
 // New builds the monitor.
@@ -161,6 +163,8 @@ func New(opts Options) Model {
 		keys:  DefaultKeyMap(),
 		help:  h,
 		now:   clk.Now(),
+
+		screen: newAgpScreen(agpStore(opts.Store), clk, time.Local, th, cfg.Unit(), cfg.ASCII),
 	}
 }
 
@@ -287,6 +291,11 @@ func (m Model) tickCmd() tea.Cmd {
 
 // Update handles a message.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd, done := m.routeScreen(msg)
+	if done {
+		return next, cmd
+	}
+	m = next
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -303,6 +312,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.loadSeq++
 		cmds := []tea.Cmd{m.loadCmd()}
+		if m.screen.open {
+			var c tea.Cmd
+			m.screen, c = m.screen.Update(msg)
+			cmds = append(cmds, c)
+		}
 		if msg.Added > 0 || !m.statsOK {
 			m.statsSeq++
 			cmds = append(cmds, m.statsCmd())

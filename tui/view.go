@@ -198,6 +198,9 @@ func (m Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
+	if m.screen.open {
+		return m.screen.View()
+	}
 	f := m.frame()
 	lines := append([]string(nil), f.top...)
 	if f.chartH > 0 && f.layout != layoutLine {

@@ -75,7 +75,7 @@ func runEmulate(ctx context.Context, args []string, std stdio) error {
   redirect URI   %[6]s
 
 Log in against it:
-  cgmtop login --api-url %[1]s --client-id %[4]s --client-secret %[5]s --redirect-uri %[6]s
+  CGMTOP_CLIENT_SECRET=%[5]s cgmtop login --api-url %[1]s --client-id %[4]s --redirect-uri %[6]s
 
 Ctrl+C stops it.
 `, srv.URL(), c.Seed, c.User, c.ClientID, c.ClientSecret, c.RedirectURI)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -15,17 +16,18 @@ import (
 
 	"github.com/cgmtop/cgmtop/auth"
 	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/config"
 )
 
 func runLogin(ctx context.Context, args []string, std stdio) error {
-	fs := newFlags("login", "cgmtop login [--client-id ID] [--client-secret SECRET] [--region us|eu|jp|sandbox | --api-url URL] [flags]", std)
+	fs := newFlags("login", "cgmtop login [--client-id ID] [--region us|eu|jp|sandbox | --api-url URL] [flags]", std)
 	account := fs.String("account", config.DefaultAccount, "name for this login, if you have several")
 	clientID := fs.String("client-id", os.Getenv("CGMTOP_CLIENT_ID"), "your Dexcom app's client ID (env CGMTOP_CLIENT_ID)")
-	secret := fs.String("client-secret", "", "your Dexcom app's client secret (env CGMTOP_CLIENT_SECRET; asked for when missing)")
+	secret := fs.String("client-secret", "", "your Dexcom app's client secret; better left out: it is asked for hidden, or read from env CGMTOP_CLIENT_SECRET")
 	region := fs.String("region", "", "Dexcom region: us, eu, jp or sandbox (default from settings, else us)")
-	apiURL := fs.String("api-url", "", "a custom Dexcom-compatible server, such as cgmtop emulate (--api-url http://127.0.0.1:8080)")
+	apiURL := fs.String("api-url", "", "a custom Dexcom-compatible server: https, or http on this machine only, such as cgmtop emulate (--api-url http://127.0.0.1:8080)")
 	redirect := fs.String("redirect-uri", "", "the redirect URI registered for your app (default http://localhost:8765/callback)")
 	noBrowser := fs.Bool("no-browser", false, "print the link instead of opening a browser (automatic over SSH)")
 	storeKind := fs.String("token-store", "", "where to keep the login: keyring (default) or file (a private file, for machines with no keyring)")
@@ -34,6 +36,14 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 	}
 	if fs.NArg() > 0 {
 		return usageError("login takes no arguments, got %q", fs.Args())
+	}
+	if flagSet(fs, "client-secret") {
+		fmt.Fprintln(std.err, "cgmtop: warning: --client-secret shows your secret to every user of this machine (in the process list) and keeps it in your shell history; leave it out to type it hidden, or set CGMTOP_CLIENT_SECRET")
+	}
+	if *apiURL != "" {
+		if _, err := client.ServerURL(*apiURL); err != nil {
+			return usageError("--api-url %v", err)
+		}
 	}
 	e, err := loadEnv(*account)
 	if err != nil {
@@ -86,7 +96,7 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	httpClient := dexcom.NewHTTPClient()
+	httpClient := newHTTPClient()
 	oauth := dexcom.OAuthConfig(base, cfg.ClientID, *secret, cfg.RedirectURI)
 	_, err = auth.Connect(ctx, store, base, auth.LoginOptions{
 		OAuth:      oauth,
@@ -117,6 +127,13 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 	}
 	fmt.Fprintf(std.out, "Cached %d readings. Run `cgmtop` to watch them.\n", n)
 	return nil
+}
+
+// flagSet reports whether the command line gave the flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // ask reads one line from the terminal, hidden when secret.
@@ -155,14 +172,22 @@ func runLogout(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	var removed []string
+	var removed, notes []string
 	var failed []error
-	hadLogin := false
-	if _, err := os.Stat(markerPath(e)); err == nil {
-		hadLogin = true
+	marker, hadLogin := readMarker(e)
+	revoked := false
+	if revoke := serverRevocation(marker); hadLogin && revoke != nil {
+		revoked = revokeLogin(ctx, e, revoke, &notes)
 	}
-	if err := auth.Logout(ctx, e.cfg.TokenStore, e.account, e.paths); err != nil {
-		failed = append(failed, err)
+	loginErr := auth.Logout(ctx, e.cfg.TokenStore, e.account, e.paths)
+	if rest, unreachable := withoutUnreachableKeyring(loginErr); unreachable && !(hadLogin && marker.TokenStore == "keyring") {
+		// Nothing recorded a login in a keyring, and there is none to ask:
+		// a machine that never had one (a server, a container).
+		loginErr = rest
+		notes = append(notes, "No OS keyring answers here, and no cgmtop login was recorded in one.")
+	}
+	if loginErr != nil {
+		failed = append(failed, loginErr)
 	} else if hadLogin {
 		removed = append(removed, "login and client secret ("+e.cfg.TokenStore+" store)")
 	}
@@ -173,7 +198,13 @@ func runLogout(ctx context.Context, args []string, std stdio) error {
 	if err := cache.Remove(db); err != nil {
 		failed = append(failed, err)
 	}
-	for _, dir := range []string{e.paths.AccountDataDir(e.account), e.paths.AccountStateDir(e.account)} {
+	dirs := []string{e.paths.AccountDataDir(e.account), e.paths.AccountStateDir(e.account)}
+	if loginErr != nil {
+		// Keep the note that a login exists (in the state folder), so the
+		// next logout tries the keyring again instead of finding nothing.
+		dirs = dirs[:1]
+	}
+	for _, dir := range dirs {
 		ok, err := removeAll(dir)
 		if err != nil {
 			failed = append(failed, err)
@@ -192,11 +223,21 @@ func runLogout(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 	if len(removed) == 0 && len(failed) == 0 {
+		for _, n := range notes {
+			fmt.Fprintln(std.out, n)
+		}
 		fmt.Fprintf(std.out, "Nothing to remove: account %q was not logged in and has no cached data.\n", e.account)
 		return nil
 	}
 	for _, r := range removed {
 		fmt.Fprintln(std.out, "Removed", r)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(std.out, n)
+	}
+	if hadLogin && !revoked {
+		fmt.Fprintln(std.out, "Not revoked at Dexcom, which offers apps no way to do it: a copy of this login made before now would keep working. "+
+			"To cut off every copy, remove this app's access in your Dexcom account, where it lists the apps you have allowed.")
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("could not remove everything: %w", errors.Join(failed...))
@@ -252,7 +293,8 @@ func runAuth(ctx context.Context, args []string, std stdio) error {
 		if s, err := db.SyncStatus(ctx); err == nil {
 			fmt.Fprintf(std.out, "Last sync    %s", fmtAge(now, s.LastSuccess))
 			if s.LastError != "" {
-				fmt.Fprintf(std.out, " (last attempt failed: %s)", s.LastError)
+				// Written by any cgmtop version, from a server's words.
+				fmt.Fprintf(std.out, " (last attempt failed: %s)", client.Printable(s.LastError, 200))
 			}
 			fmt.Fprintln(std.out)
 		}

@@ -34,6 +34,9 @@ Usage:
   cgmtop logout                    delete the stored login and all cached health data
   cgmtop auth status               who is logged in and where the login is kept
   cgmtop sync [--daemon]           fetch new readings into the cache
+  cgmtop report [flags]            AGP report of a period: text, JSON, or an HTML page for a clinic
+  cgmtop export [flags]            every cached reading and event as CSV or JSON Lines
+  cgmtop doctor [--offline]        check the whole setup and say how to fix what is wrong
   cgmtop emulate [flags]           run the Dexcom emulator alone, for trying login and sync
   cgmtop version                   print the version
 
@@ -104,8 +107,14 @@ func run(ctx context.Context, args []string, std stdio) int {
 		err = runAuth(ctx, rest, std)
 	case "sync":
 		err = runSync(ctx, rest, std)
+	case "doctor":
+		err = runDoctor(ctx, rest, std)
 	case "emulate":
 		err = runEmulate(ctx, rest, std)
+	case "report":
+		err = runReport(ctx, rest, std)
+	case "export":
+		err = runExport(ctx, rest, std)
 	case "version":
 		fmt.Fprintln(std.out, versionString())
 	case "help":

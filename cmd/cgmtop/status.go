@@ -46,7 +46,7 @@ func runStatus(ctx context.Context, args []string, std stdio) error {
 			return usageError("--template: %v", err)
 		}
 	}
-	e, err := loadEnv(*account)
+	e, err := loadSettings(*account)
 	var usage *exitError
 	if errors.As(err, &usage) {
 		return err

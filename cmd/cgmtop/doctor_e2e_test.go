@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+)
+
+// doctorRun runs `cgmtop doctor ARGS` and returns its output and exit code.
+func doctorRun(t *testing.T, bin string, env []string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, append([]string{"doctor", "--ascii"}, args...)...)
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &ee):
+		return string(out), ee.ExitCode()
+	}
+	t.Fatalf("doctor: %v\n%s", err, out)
+	return "", 0
+}
+
+// wantLines checks that every wanted piece is on some line of out that
+// starts with the given mark and topic, e.g. {"FAIL", "cache", "damaged"}.
+func wantLines(t *testing.T, out string, want ...[3]string) {
+	t.Helper()
+	for _, w := range want {
+		found := false
+		for _, line := range strings.Split(out, "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 2 && f[0] == w[0] && f[1] == w[1] && strings.Contains(line, w[2]) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("no %q %s line saying %q in:\n%s", w[0], w[1], w[2], out)
+		}
+	}
+}
+
+// fixAfter returns the fix printed under the first line containing s.
+func fixAfter(out, s string) string {
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, s) && i+1 < len(lines) {
+			if f := strings.TrimSpace(lines[i+1]); strings.HasPrefix(f, "->") {
+				return f
+			}
+		}
+	}
+	return ""
+}
+
+func TestDoctorFreshMachine(t *testing.T) {
+	bin := cgmtopBinary(t)
+	env := isolatedEnv(t) // no D-Bus session: no keyring either
+	out, code := doctorRun(t, bin, env, "--offline")
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (nothing is set up)", code)
+	}
+	wantLines(t, out,
+		[3]string{"ok", "settings", "the defaults apply"},
+		[3]string{"FAIL", "login", "no account is set up"},
+		[3]string{"warn", "keyring", "no OS keyring answers"},
+		[3]string{"ok", "terminal", "UTF-8"},
+		[3]string{"--", "tmux", "not inside tmux"},
+	)
+	if fix := fixAfter(out, "no account is set up"); !strings.Contains(fix, "cgmtop login") || !strings.Contains(fix, "cgmtop --demo") {
+		t.Errorf("login fix = %q", fix)
+	}
+	if fix := fixAfter(out, "no OS keyring answers"); !strings.Contains(fix, "--token-store file") {
+		t.Errorf("keyring fix = %q, want the file store", fix)
+	}
+
+	// A broken settings file is named, with the file to edit.
+	cfg := filepath.Join(envValue(env, "XDG_CONFIG_HOME"), "cgmtop", "config.toml")
+	os.MkdirAll(filepath.Dir(cfg), 0o700)
+	os.WriteFile(cfg, []byte("units = \"furlongs\"\n"), 0o600)
+	out, _ = doctorRun(t, bin, env, "--offline")
+	wantLines(t, out, [3]string{"FAIL", "settings", "furlongs"})
+	if fix := fixAfter(out, "furlongs"); !strings.Contains(fix, cfg) {
+		t.Errorf("settings fix = %q, want the file's path", fix)
+	}
+}
+
+func TestDoctorHealthyCorruptAndSkewed(t *testing.T) {
+	bin := cgmtopBinary(t)
+	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
+	srv, err := emulator.Start(emulator.Config{Seed: 7, RedirectURI: redirect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+
+	// The emulator behind a proxy whose Date header runs 10 minutes ahead:
+	// to cgmtop, this computer's clock is 10 minutes behind the server's.
+	target, _ := url.Parse(srv.URL())
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var skew time.Duration
+	proxy.ModifyResponse = func(r *http.Response) error {
+		r.Header.Set("Date", time.Now().Add(skew).UTC().Format(http.TimeFormat))
+		return nil
+	}
+	front := httptest.NewServer(proxy)
+	defer front.Close()
+
+	env := isolatedEnv(t)
+	pasteLogin(t, bin, append(env, "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret), front.URL, redirect)
+
+	// Healthy: every check passes, the server answers, the clocks agree.
+	out, code := doctorRun(t, bin, env)
+	if code != 0 {
+		t.Errorf("healthy account: exit %d, want 0\n%s", code, out)
+	}
+	wantLines(t, out,
+		[3]string{"ok", "login", "default: logged in (file"},
+		[3]string{"ok", "keyring", "not used"},
+		[3]string{"ok", "source", front.URL + " answers and accepts the login"},
+		[3]string{"ok", "clock", "agrees with"},
+		[3]string{"ok", "cache", "default: sound"},
+		[3]string{"ok", "sync", "last sync"},
+	)
+	if strings.Contains(out, "FAIL") {
+		t.Errorf("healthy account has a failure:\n%s", out)
+	}
+
+	// Clock 10 minutes off.
+	skew = 10 * time.Minute
+	out, _ = doctorRun(t, bin, env)
+	wantLines(t, out, [3]string{"warn", "clock", "10 min behind " + front.URL})
+	if fix := fixAfter(out, "10 min behind"); !strings.Contains(fix, "timedatectl set-ntp true") {
+		t.Errorf("clock fix = %q", fix)
+	}
+	skew = 0
+
+	// --offline asks no server.
+	out, _ = doctorRun(t, bin, env, "--offline")
+	wantLines(t, out, [3]string{"--", "source", "not asked"})
+	if strings.Contains(out, "clock") {
+		t.Errorf("--offline still checked the clock against the server:\n%s", out)
+	}
+
+	// A corrupt cache: named, and the fix it gives works.
+	db := filepath.Join(envValue(env, "XDG_DATA_HOME"), "cgmtop", "accounts", "default", "cache.db")
+	garbage := []byte(strings.Repeat("not a database ", 4096))
+	if err := os.WriteFile(db, garbage, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, code = doctorRun(t, bin, env, "--offline")
+	if code != 1 {
+		t.Errorf("corrupt cache: exit %d, want 1", code)
+	}
+	wantLines(t, out, [3]string{"FAIL", "cache", "the cache is damaged"})
+	fix := fixAfter(out, "the cache is damaged")
+	if !strings.Contains(fix, "cgmtop sync") {
+		t.Fatalf("cache fix = %q", fix)
+	}
+	sync := exec.Command(bin, "sync")
+	sync.Env = env
+	if b, err := sync.CombinedOutput(); err != nil {
+		t.Fatalf("the fix, cgmtop sync: %v\n%s", err, b)
+	}
+	out, code = doctorRun(t, bin, env, "--offline")
+	if code != 0 {
+		t.Errorf("after the fix: exit %d, want 0\n%s", code, out)
+	}
+	wantLines(t, out, [3]string{"ok", "cache", "default: sound"})
+}
+
+// TestDoctorTmux runs doctor as if in a pane of a real tmux server: the
+// TMUX variable points tmux's client at it, as inside a pane.
+func TestDoctorTmux(t *testing.T) {
+	bin := cgmtopBinary(t)
+	env := isolatedEnv(t)
+	tm := startTmux(t, env, 80, 24, "sleep 600")
+	inTmux := append(env, "TMUX="+tm.sock+",1,0")
+
+	out, _ := doctorRun(t, bin, inTmux, "--offline")
+	wantLines(t, out,
+		[3]string{"warn", "tmux", "allow-passthrough is off"},
+		[3]string{"--", "tmux", "does not show glucose"},
+	)
+	if fix := fixAfter(out, "allow-passthrough is off"); !strings.Contains(fix, "set -g allow-passthrough on") {
+		t.Errorf("passthrough fix = %q", fix)
+	}
+
+	// Follow both fixes; doctor sees them.
+	tm.run("set-option", "-g", "allow-passthrough", "on")
+	tm.run("set-option", "-g", "status-right", "#(cgmtop status --format tmux) | %H:%M")
+	out, _ = doctorRun(t, bin, inTmux, "--offline")
+	wantLines(t, out,
+		[3]string{"ok", "tmux", "allow-passthrough is on"},
+		[3]string{"ok", "tmux", "the status line calls cgmtop"},
+	)
+}
