@@ -92,7 +92,7 @@ const (
 )
 
 // closeWithin closes db, giving up waiting after d.
-func closeWithin(db *cache.DB, d time.Duration) {
+func closeWithin(db interface{ Close() error }, d time.Duration) {
 	done := make(chan struct{})
 	go func() {
 		db.Close()
