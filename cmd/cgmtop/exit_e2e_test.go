@@ -107,6 +107,38 @@ func childOf(t *testing.T, parent string) int {
 	return 0
 }
 
+// TestMonitorExitsOnTerminalLoss is the SSH drop as it happens: the
+// terminal itself goes away (the tmux server is killed, closing the pty
+// and sending SIGHUP). The demo must end at once and remove its scratch
+// folder; there is no terminal left to restore.
+func TestMonitorExitsOnTerminalLoss(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc to see when the monitor has exited")
+	}
+	bin := cgmtopBinary(t)
+	env := isolatedEnv(t)
+	tmp := strings.TrimPrefix(env[slices.IndexFunc(env, func(v string) bool { return strings.HasPrefix(v, "TMPDIR=") })], "TMPDIR=")
+	var took []time.Duration
+	for try := range *exitTries {
+		tm := startTmux(t, env, 80, 24, "exec "+bin+" --demo")
+		tm.waitFor("a reading", showsGlucose)
+		pid, _ := strconv.Atoi(tm.format("#{pane_pid}"))
+		sent := time.Now()
+		tm.run("kill-server")
+		d, ok := waitExit(pid, 10*time.Second, sent)
+		if !ok {
+			t.Fatalf("try %d: the monitor still runs 10s after its terminal went away", try)
+		}
+		took = append(took, d)
+		if left, _ := filepath.Glob(filepath.Join(tmp, "cgmtop-demo-*")); len(left) > 0 {
+			t.Fatalf("try %d: the demo left its scratch folder when its terminal went away: %v", try, left)
+		}
+	}
+	slices.Sort(took)
+	t.Logf("terminal lost x%d: all exited, scratch folder gone; exit took median %v, max %v",
+		len(took), took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond))
+}
+
 // format asks tmux for one format of the pane.
 func (tm *tmuxTerm) format(f string) string {
 	return strings.TrimSpace(tm.run("display-message", "-p", "-t", "t", f))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -150,7 +151,12 @@ func monitor(ctx context.Context, s monitorSetup) error {
 	if err != nil {
 		return err
 	}
-	defer closeWithin(db, cacheCloseWait)
+	// The demo's cache goes with its scratch folder: closing it would only
+	// checkpoint a log about to be deleted, slowing the exit. (On Windows
+	// an open file cannot be deleted, so it is closed there.)
+	if leaveOpen := s.demo && runtime.GOOS != "windows"; !leaveOpen {
+		defer closeWithin(db, cacheCloseWait)
+	}
 	if msg := db.Recovered(); msg != "" {
 		s.log.Warn("cache recovered", "detail", msg)
 	}
