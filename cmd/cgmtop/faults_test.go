@@ -47,6 +47,7 @@ func TestFaultWords(t *testing.T) {
 		status  string // what `cgmtop status` prints
 		monitor string // the monitor's whole message, at 100 columns
 		short   string // the monitor's word, on a 30x1 line
+		passes  bool   // the fault passes: the next sync brings readings
 	}{
 		{name: "429", fault: &emulator.Fault{Kind: emulator.RateLimit, RetryAfter: 20 * time.Minute, Count: -1},
 			status: "cgm: rate-limited", monitor: "rate-limited: Dexcom asked cgmtop to slow down; waiting 20m0s", short: "rate-limited"},
@@ -59,7 +60,7 @@ func TestFaultWords(t *testing.T) {
 		{name: "malformed JSON", fault: &emulator.Fault{Kind: emulator.Malformed, Count: -1},
 			status: "cgm: bad reply", monitor: "bad reply: Dexcom's answer was cut off or unreadable; retrying later", short: "bad reply"},
 		{name: "transient 401", fault: &emulator.Fault{Kind: emulator.Unauthorized, Count: 2},
-			status: "cgm: access refused", monitor: "access refused: Dexcom refused a fresh access token (HTTP 401); retrying, and if it lasts, run `cgmtop login`", short: "access refused"},
+			status: "cgm: access refused", monitor: "access refused: Dexcom refused a fresh access token (HTTP 401); retrying, and if it lasts, run `cgmtop login`", short: "access refused", passes: true},
 		{name: "refused connection", setup: func(t *testing.T, a *faultAccount) { a.base = closedPort(t) },
 			status: "cgm: offline", monitor: "offline: cannot reach Dexcom; check the network", short: "offline"},
 		{name: "refused connection while renewing", setup: func(t *testing.T, a *faultAccount) { a.base = closedPort(t); a.expire(t) },
@@ -96,6 +97,12 @@ func TestFaultWords(t *testing.T) {
 			for _, raw := range []string{"dial tcp", "invalid character", "unexpected EOF", "context deadline", "Client.Timeout", "oauth2:", "D-Bus", "dbus"} {
 				if strings.Contains(whole, raw) || strings.Contains(status, raw) {
 					t.Errorf("a raw Go error (%q) reached the screen:\n%s\n%s", raw, status, whole)
+				}
+			}
+			if tc.passes {
+				status, whole, _ := a.sync(t)
+				if strings.HasPrefix(status, "cgm:") || strings.Contains(whole, tc.short) {
+					t.Errorf("after the fault passed, status %q and the monitor still shows %q:\n%s", status, tc.short, whole)
 				}
 			}
 			t.Logf("%-34s status %-20q monitor %q", tc.name, status, tc.monitor)
