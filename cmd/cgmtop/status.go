@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"text/template"
 	"time"
@@ -44,20 +47,28 @@ func runStatus(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 	e, err := loadSettings(*account)
-	if err != nil {
+	var usage *exitError
+	if errors.As(err, &usage) {
 		return err
 	}
+	if err != nil {
+		// A broken settings file: a status bar shows only stdout, so the
+		// line says "config error" there, and the details go to stderr.
+		fmt.Fprintln(std.err, "cgmtop:", err)
+		e = env{paths: config.DefaultPaths(), account: *account, cfg: config.Default()}
+	}
 	code := statusline.Run(ctx, statusline.Options{
-		Paths:    e.paths,
-		Account:  e.account,
-		Config:   e.cfg,
-		Format:   f,
-		Template: t,
-		Units:    *units,
-		ASCII:    *ascii,
-		NoColor:  *noColor,
-		NoSync:   *noSync,
-		Now:      time.Now(),
+		ConfigError: err != nil,
+		Paths:       e.paths,
+		Account:     e.account,
+		Config:      e.cfg,
+		Format:      f,
+		Template:    t,
+		Units:       *units,
+		ASCII:       *ascii || asciiOnly(os.Getenv),
+		NoColor:     *noColor,
+		NoSync:      *noSync,
+		Now:         time.Now(),
 	}, std.out)
 	if code != 0 {
 		return &exitError{code: code}
