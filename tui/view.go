@@ -694,16 +694,16 @@ func (m Model) helpLines(w int, l layout) []string {
 		for _, g := range groups {
 			flat = append(flat, g...)
 		}
-		in, out, win, period, units, snooze, help, quit := flat[0], flat[1], flat[2], flat[3], flat[4], flat[5], flat[6], flat[7]
+		in, help := k.fullHelpWords()
 		var view string
 		for _, try := range []struct {
 			groups [][]key.Binding
 			sep    string
 		}{
 			{groups, "    "},
-			{[][]key.Binding{{in, out, win, period}, {units, snooze, help, quit}}, "  "},
+			{[][]key.Binding{{in, k.ZoomOut, k.Window, k.Period, k.AGP}, {k.Units, k.Snooze, help, k.Quit, k.Daily}}, "  "},
 			// The one-letter keys together, so two columns fit 30 cells.
-			{[][]key.Binding{{in, out, units, quit}, {win, period, snooze, help}}, "  "},
+			{[][]key.Binding{{in, k.ZoomOut, k.Units, k.Quit, k.AGP}, {k.Window, k.Period, k.Snooze, help, k.Daily}}, "  "},
 			{[][]key.Binding{flat}, ""},
 		} {
 			h.FullSeparator = try.sep
