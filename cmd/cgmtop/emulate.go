@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -80,5 +81,17 @@ Log in against it:
 Ctrl+C stops it.
 `, srv.URL(), c.Seed, c.User, c.ClientID, c.ClientSecret, c.RedirectURI)
 	<-ctx.Done()
+	// What was asked of it, for measuring a client's request rate.
+	stats := srv.Stats()
+	names := make([]string, 0, len(stats))
+	for name := range stats {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	fmt.Fprint(std.out, "requests:")
+	for _, name := range names {
+		fmt.Fprintf(std.out, " %s=%d", name, stats[name])
+	}
+	fmt.Fprintln(std.out)
 	return nil
 }
