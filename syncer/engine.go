@@ -48,11 +48,20 @@ const (
 	// just under 24 hours late is still inside the next one.
 	lateLookback = 24*time.Hour + lateEvery
 	// busyRecheck is how often Run checks whether the process holding the
-	// lock is gone; it reads nothing remote.
-	busyRecheck = 30 * time.Second
+	// lock is gone, so another takes over within seconds of it dying. A
+	// check is one non-blocking flock call; it reads nothing remote.
+	busyRecheck = 2 * time.Second
 	// passTimeout bounds one pass in wall time, whatever the clock.
 	passTimeout = 5 * time.Minute
+	// clockTolerance is the least clock offset the engine corrects for: the
+	// Date header has whole seconds and every range asked for ends a minute
+	// past now, so a smaller offset changes nothing, and ignoring it keeps
+	// the learned lag free of the estimate's jitter.
+	clockTolerance = 30 * time.Second
+	// clockRelearn is how far the offset must move before it is taken anew.
+	clockRelearn = 5 * time.Second
 )
+
 
 // Keys of the engine's state in the cache's meta table, shared by every
 // process that syncs the account.
@@ -110,6 +119,9 @@ type Engine struct {
 	lastMiss   time.Time // start of the latest poll that found nothing newer
 	failures   int
 	retryAfter time.Duration
+	// offset is the source's clock minus e.clk, when beyond clockTolerance;
+	// zero otherwise. Reading times are compared with now+offset.
+	offset time.Duration
 }
 
 // New returns an engine that syncs src into db.
@@ -170,9 +182,13 @@ func (e *Engine) Sync(ctx context.Context) (Result, error) {
 func (e *Engine) Run(ctx context.Context, onSync func(Result)) error {
 	e.running.Lock()
 	defer e.running.Unlock()
-	for {
+	for took := false; ; took = true {
 		err := e.tryLock()
 		if err == nil {
+			if took && e.waitPlanned(ctx) != nil {
+				e.unlock()
+				return nil
+			}
 			break
 		}
 		if !errors.Is(err, ErrBusy) {
@@ -198,6 +214,23 @@ func (e *Engine) Run(ctx context.Context, onSync func(Result)) error {
 			return nil
 		}
 	}
+}
+
+// waitPlanned waits, on taking over from a process that synced the account,
+// until the poll that process planned: taking the lock is no reason to ask
+// the source again sooner. A plan too far ahead (a clock that jumped) is
+// not waited for.
+func (e *Engine) waitPlanned(ctx context.Context) error {
+	st, err := e.db.SyncStatus(ctx)
+	if err != nil {
+		return nil // sync now; the pass will say what is wrong
+	}
+	wait := st.NextPoll.Sub(e.clk.Now())
+	if st.NextPoll.IsZero() || wait <= 0 || wait > Cadence+MaxLag+Margin {
+		return nil
+	}
+	e.log.Debug("took over the sync lock", "waiting", wait.Round(time.Second))
+	return e.sleep(ctx, wait)
 }
 
 // sleep waits d of the engine's clock, or until ctx is done.
@@ -254,10 +287,12 @@ func (e *Engine) pass(ctx context.Context) Result {
 	default:
 		e.failures, e.retryAfter = e.failures+1, 0
 	}
+	// The schedule runs on the source's clock, as reading times do; the
+	// plan is kept on this computer's, which every local process shares.
 	res.Next = NextPoll(PollState{
-		Now: now, Newest: res.Newest, Lag: e.lag.Est, Ceiling: e.lag.Ceil, Misses: e.misses,
+		Now: now.Add(e.offset), Newest: res.Newest, Lag: e.lag.Est, Ceiling: e.lag.Ceil, Misses: e.misses,
 		Failures: e.failures, RetryAfter: e.retryAfter, Jitter: rand.Float64(),
-	})
+	}).Add(-e.offset)
 
 	// A cancelled pass says nothing about the source; leave the status as
 	// the last real pass wrote it.
@@ -269,7 +304,7 @@ func (e *Engine) pass(ctx context.Context) Result {
 	if serr != nil {
 		e.log.Warn("reading the sync status", "err", serr)
 	}
-	st.LastAttempt, st.NextPoll, st.LastError = start, res.Next, ""
+	st.LastAttempt, st.NextPoll, st.LastError, st.ClockOffset = start, res.Next, "", e.offset
 	if err == nil {
 		st.LastSuccess = now
 	} else {
@@ -284,7 +319,7 @@ func (e *Engine) pass(ctx context.Context) Result {
 		}
 	}
 	e.log.Debug("sync pass", "added", res.Added, "backfill", res.Backfilled,
-		"age", now.Sub(res.Newest).Round(time.Second), "lag", e.lag.Est, "floor", e.lag.Floor,
+		"age", now.Add(e.offset).Sub(res.Newest).Round(time.Second), "lag", e.lag.Est, "floor", e.lag.Floor,
 		"misses", e.misses, "next", res.Next.Sub(now).Round(time.Second))
 	return res
 }
@@ -310,7 +345,7 @@ func (e *Engine) syncOnce(ctx context.Context, res *Result) error {
 		return e.backfill(ctx, res, phase)
 	}
 
-	now := e.clk.Now()
+	now := e.now()
 	from := newest.Add(-Overlap)
 	late := e.due(ctx, metaLateAt, lateEvery, now)
 	switch {
@@ -347,7 +382,8 @@ func (e *Engine) backfill(ctx context.Context, res *Result, phase string) error 
 	if err := e.db.PutDataRange(ctx, dr); err != nil {
 		return cacheErr("save the data range", err)
 	}
-	now := e.clk.Now()
+	e.checkClock(time.Time{})
+	now := e.now()
 	horizon := e.horizon(now)
 	if !dr.Readings.Empty() {
 		recent := later(dr.Readings.End.Add(-recentFirst), horizon)
@@ -397,15 +433,30 @@ func rangeEnd(now time.Time) time.Time { return now.Add(time.Minute).Truncate(ti
 func (e *Engine) readings(ctx context.Context, res *Result, from, now time.Time) error {
 	prev := res.Newest
 	from = later(from, e.horizon(now))
-	start := e.clk.Now()
+	start := e.now()
 	rs, err := e.src.Readings(ctx, from, rangeEnd(now))
-	end := e.clk.Now()
 	if err != nil {
 		return err
 	}
 	if err := e.put(ctx, res, rs); err != nil {
 		return err
 	}
+	if e.checkClock(res.Newest) {
+		// The range was cut on a clock found wrong by this very answer:
+		// ask again up to the corrected now, or the readings "from the
+		// future" would wait for the next pass. Only a clock change costs
+		// this second request.
+		now = e.now()
+		if rs, err = e.src.Readings(ctx, from, rangeEnd(now)); err != nil {
+			return err
+		}
+		if err := e.put(ctx, res, rs); err != nil {
+			return err
+		}
+		start = now // what was learned before the change says nothing now
+		e.misses, e.lastMiss = 0, time.Time{}
+	}
+	end := e.now()
 	if res.Newest.After(prev) {
 		e.lag.Seen(res.Newest, end, e.lastMiss)
 		e.misses, e.lastMiss = 0, time.Time{}
@@ -421,6 +472,50 @@ func (e *Engine) readings(ctx context.Context, res *Result, from, now time.Time)
 		e.misses++
 	}
 	return nil
+}
+
+// now is the time on the source's clock, as far as the engine can tell:
+// its own clock corrected by the offset checkClock measured.
+func (e *Engine) now() time.Time { return e.clk.Now().Add(e.offset) }
+
+// checkClock updates the clock offset from the source's latest answer, if
+// the source can tell its time, and from newest, the newest reading known:
+// no reading is from the future, so a newer one than now proves the clock
+// behind by at least that much. It reports whether the offset changed.
+func (e *Engine) checkClock(newest time.Time) bool {
+	local := e.clk.Now()
+	measured, ok := time.Duration(0), false
+	if sc, is := e.src.(client.ServerClock); is {
+		if t, has := sc.ServerTime(); has {
+			measured, ok = t.Sub(local), true
+		}
+	}
+	if !newest.IsZero() {
+		// Without a date, a reading that is not ahead means no correction.
+		if ahead := newest.Sub(local); ahead > measured+clockTolerance {
+			measured = ahead
+		}
+		ok = true
+	}
+	if !ok {
+		return false
+	}
+	if measured.Abs() < clockTolerance {
+		measured = 0
+	}
+	if (measured - e.offset).Abs() < clockRelearn {
+		return false
+	}
+	was := e.offset
+	e.offset = measured.Round(time.Second)
+	switch {
+	case clock.Skew(e.offset) != "":
+		e.log.Warn("this computer's clock is off: ages are counted on the source's clock instead; set the clock right (NTP)",
+			"clock", clock.Skew(e.offset), "offset", e.offset)
+	case clock.Skew(was) != "":
+		e.log.Info("this computer's clock agrees with the source's again", "offset", e.offset)
+	}
+	return true
 }
 
 // store fetches and stores readings of [from, to) without learning from
@@ -453,7 +548,7 @@ func (e *Engine) put(ctx context.Context, res *Result, rs []client.Reading) erro
 // devicesIfDue refreshes the device list when it is older than
 // DevicesEvery, or when the clock moved behind the last fetch.
 func (e *Engine) devicesIfDue(ctx context.Context, force bool) error {
-	now := e.clk.Now()
+	now := e.now()
 	if !force && !e.due(ctx, metaDevicesAt, e.devEvery, now) {
 		return nil
 	}
@@ -472,7 +567,7 @@ func (e *Engine) devicesIfDue(ctx context.Context, force bool) error {
 // (skipping kinds the data range says are empty); afterwards the last day,
 // once per RecordsEvery.
 func (e *Engine) recordsIfDue(ctx context.Context, first bool, horizon time.Time, dr client.DataRange) error {
-	now := e.clk.Now()
+	now := e.now()
 	if !first && !e.due(ctx, metaRecordsAt, e.recEvery, now) {
 		return nil
 	}
@@ -544,7 +639,7 @@ func (e *Engine) due(ctx context.Context, key string, every time.Duration, now t
 // purge drops what is older than the retention window; the cache deletes
 // by an indexed time column, so this is cheap enough for every pass.
 func (e *Engine) purge(ctx context.Context) error {
-	if _, err := e.db.Purge(ctx, e.clk.Now().Add(-e.retention)); err != nil {
+	if _, err := e.db.Purge(ctx, e.now().Add(-e.retention)); err != nil {
 		return cacheErr("purge old data", err)
 	}
 	return nil
@@ -569,6 +664,11 @@ func (e *Engine) loadLag(ctx context.Context) error {
 		return cacheErr("read the sync state", err)
 	}
 	e.lagLoaded = true
+	// The clock offset the last syncing process measured holds until this
+	// one's first answer says otherwise, so its first range is right too.
+	if st, err := e.db.SyncStatus(ctx); err == nil && st.ClockOffset.Abs() >= clockTolerance && st.ClockOffset.Abs() <= MaxLag {
+		e.offset = st.ClockOffset
+	}
 	d, err1 := time.ParseDuration(est)
 	f, err2 := time.ParseDuration(floor)
 	c, err3 := time.ParseDuration(ceil)

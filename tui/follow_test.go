@@ -1,0 +1,73 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/config"
+)
+
+// TestReloadsWhenAnotherProcessWrites is issue 11's first point at the
+// model's level: with no SyncedMsg at all (another process syncs), a change
+// of the cache's version reloads the monitor, and an unchanged one does not.
+func TestReloadsWhenAnotherProcessWrites(t *testing.T) {
+	store := &memStore{}
+	m := load(t, store, config.Default(), 80, 24)
+	if !m.watching {
+		t.Fatal("the first load did not record the cache's version")
+	}
+	seq := m.loadSeq
+	m = step(m, watchMsg{version: store.version})
+	if m.loadSeq != seq {
+		t.Error("an unchanged version reloaded")
+	}
+
+	store.mu.Lock()
+	store.readings = generate(testNow.Add(-time.Hour), testNow.Add(-time.Minute))
+	store.version++
+	store.mu.Unlock()
+	next, cmd := m.Update(watchMsg{version: store.version})
+	m = next.(Model)
+	if m.loadSeq == seq || cmd == nil {
+		t.Fatal("a changed version did not reload")
+	}
+	m = step(m, m.loadCmd()())
+	if !m.hasReading() || !strings.Contains(m.View(), "5 min ago") {
+		t.Errorf("after another process stored a reading:\n%s", m.View())
+	}
+}
+
+// TestWrongClock: with this computer's clock an hour behind the server (or
+// two ahead), the newest reading reads "just now", nothing is stale, and
+// the screen says the clock is off. The readings carry the server's times;
+// the offset comes from the cache, as the syncing process measured it.
+func TestWrongClock(t *testing.T) {
+	for _, c := range []struct {
+		offset time.Duration // server minus this computer
+		words  string
+	}{
+		{time.Hour, "1 h behind"},
+		{-2 * time.Hour, "2 h ahead"},
+		{30 * time.Second, ""},
+	} {
+		serverNow := testNow.Add(c.offset)
+		store := &memStore{
+			readings: generate(serverNow.Add(-3*time.Hour), serverNow.Add(-30*time.Second)),
+			sync:     cache.SyncStatus{LastSuccess: testNow.Add(-20 * time.Second), ClockOffset: c.offset},
+		}
+		m := load(t, store, config.Default(), 100, 30)
+		m = step(m, m.loadCmd()()) // the second load ranges on the corrected clock
+		v := m.View()
+		if m.stale() || !strings.Contains(v, "just now") || strings.Contains(v, "no data") {
+			t.Errorf("offset %v: the newest reading is not shown as current:\n%s", c.offset, v)
+		}
+		if c.words != "" && !strings.Contains(v, c.words) {
+			t.Errorf("offset %v: the screen does not say the clock is %s:\n%s", c.offset, c.words, v)
+		}
+		if c.words == "" && strings.Contains(v, "clock") {
+			t.Errorf("offset %v: a clock warning under two minutes:\n%s", c.offset, v)
+		}
+	}
+}
