@@ -62,7 +62,6 @@ const (
 	clockRelearn = 5 * time.Second
 )
 
-
 // Keys of the engine's state in the cache's meta table, shared by every
 // process that syncs the account.
 const (

@@ -62,14 +62,14 @@ func TestLateReadingsReachCache(t *testing.T) {
 	}
 
 	type pass struct {
-		at      time.Time // clock time after the pass
-		added   int       // Result.Added
-		stored  int       // readings in the cache after it, minus before it
-		egvs    int       // egvs requests it made
-		long    bool      // it reached back a day
-		longAt  time.Time // clock time the pass asked for that day, to the second, when long
-		hole    int       // readings of the late window in the cache after it
-		err     error
+		at     time.Time // clock time after the pass
+		added  int       // Result.Added
+		stored int       // readings in the cache after it, minus before it
+		egvs   int       // egvs requests it made
+		long   bool      // it reached back a day
+		longAt time.Time // clock time the pass asked for that day, to the second, when long
+		hole   int       // readings of the late window in the cache after it
+		err    error
 	}
 	var (
 		passes   []pass
