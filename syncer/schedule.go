@@ -42,8 +42,8 @@ type PollState struct {
 	Newest time.Time     // newest reading in the cache; zero when none
 	Lag    time.Duration // learned upload lag: reading time → available from the source
 	// Ceiling is the longest the lag was recently proven to be (LagModel.Ceil):
-	// while the lag is still being narrowed down, the first retry after a
-	// miss goes straight there, one request instead of a ladder of them.
+	// after a miss the reading is surely there by then, so retries halve
+	// the time left until it rather than wait at it.
 	Ceiling time.Duration
 	// Misses counts polls since Newest that came at or after the next
 	// reading was due and found nothing newer.
@@ -64,10 +64,13 @@ type PollState struct {
 //   - With no readings at all: once per Cadence.
 //   - Otherwise at Newest + Cadence + Lag + Margin, when the next reading
 //     should have reached the source.
-//   - When that moment has passed and polls found nothing: short retries
-//     growing from RetryBase, for up to RetrySpan, so a late reading is
-//     picked up quickly; then on the cadence again, so a sensor gap costs
-//     a handful of requests, and a long outage one per Cadence.
+//   - When that moment has passed and polls found nothing: retries that
+//     double the time overdue, from RetryBase, never passing the Ceiling
+//     (the reading should be there by then), for up to RetrySpan. A late
+//     reading is picked up within about as long again as it was late,
+//     whether the lag is still being learned (it starts from the low end of
+//     what is known) or grew; then on the cadence again, so a sensor gap
+//     costs a handful of requests, and a long outage one per Cadence.
 //
 // The result always lies between Now+MinWait and Now plus the longest
 // sane wait, so a clock that jumps back or forward cannot stall the loop
@@ -90,12 +93,21 @@ func NextPoll(s PollState) time.Time {
 		// Nothing missed yet, or the misses were before the reading was
 		// due (the clock went back): aim at the due time.
 		wait = s.Newest.Add(Cadence + lag + Margin).Sub(s.Now)
-	case s.Misses == 1 && s.Ceiling > lag+RetryBase && s.Ceiling <= MaxLag:
-		wait = s.Newest.Add(Cadence + s.Ceiling + Margin).Sub(s.Now)
 	default:
-		wait = retry(s.Misses)
+		// Retries double the time overdue: a reading found k seconds
+		// late was due at most k/2 seconds earlier than that, so the wait
+		// for it stays within twice the estimate's error, at a request
+		// per doubling.
 		due := s.Newest.Add(Cadence + lag)
-		if last := due.Add(RetrySpan); s.Now.Before(last) {
+		wait = min(max(s.Now.Sub(due), RetryBase), Cadence)
+		// Retries go on for RetrySpan, and at least until the proven
+		// ceiling, by which the reading should surely be there.
+		last := due.Add(RetrySpan)
+		if ceil := s.Newest.Add(Cadence + s.Ceiling + Margin); s.Ceiling > lag && s.Ceiling <= MaxLag && ceil.After(s.Now) {
+			wait = min(wait, ceil.Sub(s.Now))
+			last = later(last, ceil)
+		}
+		if s.Now.Before(last) {
 			wait = min(wait, last.Sub(s.Now)) // the last retry comes at the end of the span
 		} else {
 			// Give up on this one; aim at the next slot still ahead.
@@ -116,13 +128,4 @@ func backoff(n int, jitter float64) time.Duration {
 	d = min(d, BackoffCap)
 	jitter = min(max(jitter, 0), 1)
 	return d/2 + time.Duration(float64(d/2)*jitter)
-}
-
-// retry is the wait after n consecutive misses of an expected reading.
-func retry(n int) time.Duration {
-	d := RetryBase
-	for i := 1; i < n && d < Cadence; i++ {
-		d *= 2
-	}
-	return min(d, Cadence)
 }

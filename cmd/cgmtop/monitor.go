@@ -76,17 +76,19 @@ type monitorSetup struct {
 // rather than a "loading" one.
 const monitorFPS = 12
 
-// monitor runs the sync engine beside the TUI: the engine writes the cache
-// and tells the TUI, which reads the cache. The TUI never calls the source.
+// monitor runs the sync engine beside the TUI: the engine writes the cache,
+// and the TUI follows the cache, whoever writes it (this engine, a `sync
+// --daemon`, another monitor). The TUI never calls the source.
 func monitor(ctx context.Context, s monitorSetup) error {
-	db, err := cache.Open(ctx, s.env.paths.Database(s.env.account))
+	opened, err := cache.Open(ctx, s.env.paths.Database(s.env.account))
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if msg := db.Recovered(); msg != "" {
+	if msg := opened.Recovered(); msg != "" {
 		s.log.Warn("cache recovered", "detail", msg)
 	}
+	db := newSwapDB(opened)
+	defer db.Close()
 
 	th := theme.Detect(s.env.cfg.Theme)
 	model := tui.New(tui.Options{
@@ -98,19 +100,25 @@ func monitor(ctx context.Context, s monitorSetup) error {
 		Demo:       s.demo,
 	})
 	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(monitorFPS))
+	report := func(r syncer.Result) { p.Send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err}) }
 
-	engine := newEngine(s.env, s.source, db, s.clock, s.log)
 	syncCtx, stopSync := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		err := engine.Run(syncCtx, func(r syncer.Result) {
-			writeSnapshot(syncCtx, s.env, db, s.log)
-			p.Send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err})
-		})
-		if err != nil && !errors.Is(err, context.Canceled) {
-			s.log.Error("sync stopped", "err", err)
+		if s.demo {
+			// The demo's login is its own and lasts as long as it does.
+			err := newEngine(s.env, s.source, opened, s.clock, s.log).Run(syncCtx, func(r syncer.Result) {
+				writeSnapshot(syncCtx, s.env, opened, s.log)
+				report(r)
+			})
+			if err != nil && !errors.Is(err, context.Canceled) {
+				s.log.Error("sync stopped", "err", err)
+			}
+			return
 		}
+		f := &follower{env: s.env, clk: s.clock, log: s.log, db: db, report: report}
+		f.run(syncCtx, s.source)
 	}()
 
 	_, err = p.Run()
