@@ -174,12 +174,40 @@ func (a *accountSync) once(ctx context.Context) (syncer.Result, error) {
 	return res, err
 }
 
-// run syncs on the sensor's cadence until ctx ends.
+// run syncs on the sensor's cadence until ctx ends, or until `cgmtop
+// logout` (then it returns errLoggedOut, having written nothing after it).
 func (a *accountSync) run(ctx context.Context, onSync func(syncer.Result)) error {
-	return a.engine.Run(ctx, func(r syncer.Result) {
+	stamp := loginStamp(a.env)
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	loggedOut := func() bool { return !stamp.IsZero() && loginStamp(a.env).IsZero() }
+	go func() {
+		tick := time.NewTicker(followEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if loggedOut() {
+					stop(errLoggedOut)
+					return
+				}
+			}
+		}
+	}()
+	err := a.engine.Run(ctx, func(r syncer.Result) {
+		if loggedOut() {
+			return
+		}
 		writeSnapshot(ctx, a.env, a.db, a.log)
 		if onSync != nil {
 			onSync(r)
 		}
 	})
+	if errors.Is(context.Cause(ctx), errLoggedOut) {
+		a.log.Info("logged out: the sync daemon stopped")
+		return errLoggedOut
+	}
+	return err
 }

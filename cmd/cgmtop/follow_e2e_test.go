@@ -189,3 +189,37 @@ func TestMonitorTakesOverFromDeadDaemon(t *testing.T) {
 	t.Logf("the monitor held the sync lock %v after the daemon was killed", time.Since(killed).Round(10*time.Millisecond))
 	tm.quit()
 }
+
+// TestDaemonStopsAtLogout: `cgmtop sync --daemon` notices `cgmtop logout`
+// within seconds, exits 0 (a service manager must not restart it) and
+// leaves no status snapshot behind.
+func TestDaemonStopsAtLogout(t *testing.T) {
+	e := newE2EEnv(t, 5)
+	e.login()
+	snapshot := e.find("status.json")
+	daemon := exec.Command(e.bin, "sync", "--daemon")
+	daemon.Env = e.env
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- daemon.Wait() }()
+	t.Cleanup(func() { daemon.Process.Kill() })
+	time.Sleep(time.Second) // let it take the lock and make its first pass
+	if out := e.cgmtop("logout"); !strings.Contains(out, "Removed") {
+		t.Fatalf("logout: %s", out)
+	}
+	start := time.Now()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("the daemon exited with %v after logout, want 0", err)
+		}
+		t.Logf("the daemon stopped %v after logout", time.Since(start).Round(10*time.Millisecond))
+	case <-time.After(30 * time.Second):
+		t.Fatal("the daemon still runs 30 s after logout")
+	}
+	if _, err := os.Stat(snapshot); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the status snapshot is back after logout: %v", err)
+	}
+}
