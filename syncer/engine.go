@@ -86,6 +86,11 @@ type Options struct {
 	// fetched again; default 1 hour. Each costs a request, and none of
 	// them changes the glucose picture.
 	RecordsEvery time.Duration
+	// Stored, if set, is called as soon as a pass has stored new readings,
+	// before the rest of the pass (devices, records: more requests), so
+	// that what readers other than the views see (the status snapshot)
+	// need not wait for them.
+	Stored func()
 }
 
 // Result is what one pass did.
@@ -108,6 +113,7 @@ type Engine struct {
 	recEvery  time.Duration
 	log       *slog.Logger
 	lock      *flock.Flock // nil without LockPath
+	stored    func()
 
 	running sync.Mutex // held by a pass, or by Run for its whole life
 
@@ -133,6 +139,7 @@ func New(src client.Source, db *cache.DB, opts Options) *Engine {
 		devEvery:  opts.DevicesEvery,
 		recEvery:  opts.RecordsEvery,
 		log:       opts.Log,
+		stored:    opts.Stored,
 	}
 	if e.clk == nil {
 		e.clk = clock.Real{}
@@ -355,6 +362,9 @@ func (e *Engine) syncOnce(ctx context.Context, res *Result) error {
 	}
 	if err := e.readings(ctx, res, from, now); err != nil {
 		return err
+	}
+	if res.Added > 0 && e.stored != nil {
+		e.stored()
 	}
 	if late {
 		if err := e.stamp(ctx, metaLateAt, now); err != nil {

@@ -117,6 +117,13 @@ func newEngine(e env, src client.Source, db *cache.DB, clk clock.Clock, log *slo
 		LockPath:  e.paths.Lock(e.account, "sync"),
 		Retention: e.cfg.Retention(),
 		Log:       log,
+		// A new reading reaches `cgmtop status` before the pass goes on
+		// to devices and records; the snapshot is written again after it.
+		Stored: func() {
+			if !loginStamp(e).IsZero() {
+				writeSnapshot(context.Background(), e, db, log)
+			}
+		},
 	})
 }
 
