@@ -60,6 +60,10 @@ const (
 	clockTolerance = 30 * time.Second
 	// clockRelearn is how far the offset must move before it is taken anew.
 	clockRelearn = 5 * time.Second
+	// clockLatency is how long an answer may take to arrive, in wall time,
+	// for its Date still to say what the server's clock read "now". On a
+	// scaled clock (the demo, tests) it stands for that many times longer.
+	clockLatency = 500 * time.Millisecond
 )
 
 // Keys of the engine's state in the cache's meta table, shared by every
@@ -509,10 +513,18 @@ func (e *Engine) checkClock(newest time.Time) bool {
 	if !ok {
 		return false
 	}
-	if measured.Abs() < clockTolerance {
+	// The tolerances grow with the clock's speed: a wall-clock moment of
+	// latency is a minute of clock time at 120×.
+	tolerance, relearn := clockTolerance, clockRelearn
+	if wall := e.clk.Wall(time.Second); wall > 0 && wall < time.Second {
+		scale := float64(time.Second) / float64(wall)
+		tolerance = max(tolerance, time.Duration(scale*float64(clockLatency)))
+		relearn = max(relearn, time.Duration(scale*float64(clockLatency)))
+	}
+	if measured.Abs() < tolerance {
 		measured = 0
 	}
-	if (measured - e.offset).Abs() < clockRelearn {
+	if (measured - e.offset).Abs() < relearn {
 		return false
 	}
 	was := e.offset
