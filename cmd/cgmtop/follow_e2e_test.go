@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/clock"
 )
 
 // e2eEnv is an isolated home logged in to an emulator listening on a fixed
@@ -223,3 +225,52 @@ func TestDaemonStopsAtLogout(t *testing.T) {
 		t.Errorf("the status snapshot is back after logout: %v", err)
 	}
 }
+
+// TestWrongClockOnScreen is the clock acceptance with real processes: the
+// server's clock an hour ahead of this computer's (this computer's clock an
+// hour behind), then two hours behind it. The login's first sync and the
+// monitor get the newest readings, which are "from the future" to this
+// computer; the monitor shows the newest as minutes old, not stale, and
+// says the clock is off, and so does `cgmtop status`.
+func TestWrongClockOnScreen(t *testing.T) {
+	for _, c := range []struct {
+		offset time.Duration // server minus this computer
+		words  string
+	}{{time.Hour, "1 h behind"}, {-2 * time.Hour, "2 h ahead"}} {
+		t.Run(c.words, func(t *testing.T) {
+			e := &e2eEnv{t: t, bin: cgmtopBinary(t)}
+			e.env = append(isolatedEnv(t), "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret)
+			e.home = strings.TrimPrefix(e.env[0], "HOME=")
+			e.redirect = fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
+			srv, err := emulator.Start(emulator.Config{Seed: 6, RedirectURI: e.redirect, UploadLag: time.Minute,
+				Clock: clock.NewScaled(time.Now().Add(c.offset), 1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { srv.Close() })
+			e.srv = srv
+			e.login()
+			tm := startTmux(t, e.env, 100, 30, e.bin)
+			screen, _ := tm.waitFor("a reading and the clock warning", func(s string) bool {
+				_, ok := glucoseValue(s)
+				return ok && strings.Contains(s, c.words)
+			})
+			if !freshAge.MatchString(screen) || strings.Contains(screen, "no data") {
+				t.Errorf("the newest reading is not shown as minutes old:\n%s", screen)
+			}
+			out := e.cgmtop("status", "--no-sync")
+			if !strings.Contains(out, "(clock "+c.words+")") || !statusFresh.MatchString(out) {
+				t.Errorf("status with the clock %s: %q", c.words, out)
+			}
+			t.Logf("clock %s: status %q", c.words, strings.TrimSpace(out))
+			tm.quit()
+		})
+	}
+}
+
+var (
+	// freshAge is the monitor's age of a reading under 10 minutes old.
+	freshAge = regexp.MustCompile(`(just now|\b[0-9] min ago)`)
+	// statusFresh is status's age under 10 minutes, not stale ("?").
+	statusFresh = regexp.MustCompile(`^[0-9.]+ \S+( [+-±][0-9.]+)? (now|[0-9]m) `)
+)
