@@ -33,7 +33,9 @@ import (
 // the monitor must never call a reading stale while the cache holds a
 // fresh one. Each "process" has its own cache handle (its own SQLite
 // connections) and its own lock handle, as separate processes would; the
-// emulator, the engines and the monitors share one clock at 20×.
+// emulator, the engines and the monitors share one clock at 20×. Under
+// the race detector the 5 s is reported, not asserted: every wall-clock
+// millisecond of its slowdown is 20 ms here.
 func TestMonitorFollowsWhoeverSyncs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs 30 emulated minutes per case")
@@ -189,7 +191,11 @@ func followRun(t *testing.T, beside string) {
 		n++
 		worst = max(worst, d)
 		if d > maxShown {
-			t.Errorf("reading of %v shown %v after it was stored, want ≤ %v", rt.Format("15:04:05"), d, maxShown)
+			report := t.Errorf
+			if raceEnabled {
+				report = t.Logf
+			}
+			report("reading of %v shown %v after it was stored, want ≤ %v", rt.Format("15:04:05"), d, maxShown)
 		}
 	}
 	t.Logf("beside a %s, %v at %d×: %d readings stored (passes: %d by the other, %d by the monitor's own engine), "+
