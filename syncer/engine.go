@@ -448,6 +448,7 @@ func (e *Engine) readings(ctx context.Context, res *Result, from, now time.Time)
 	from = later(from, e.horizon(now))
 	start := e.now()
 	rs, err := e.src.Readings(ctx, from, rangeEnd(now))
+	ended := e.clk.Now() // the answer's time, before storing it
 	if err != nil {
 		return err
 	}
@@ -460,7 +461,9 @@ func (e *Engine) readings(ctx context.Context, res *Result, from, now time.Time)
 		// future" would wait for the next pass. Only a clock change costs
 		// this second request.
 		now = e.now()
-		if rs, err = e.src.Readings(ctx, from, rangeEnd(now)); err != nil {
+		rs, err = e.src.Readings(ctx, from, rangeEnd(now))
+		ended = e.clk.Now()
+		if err != nil {
 			return err
 		}
 		if err := e.put(ctx, res, rs); err != nil {
@@ -469,7 +472,7 @@ func (e *Engine) readings(ctx context.Context, res *Result, from, now time.Time)
 		start = now // what was learned before the change says nothing now
 		e.misses, e.lastMiss = 0, time.Time{}
 	}
-	end := e.now()
+	end := ended.Add(e.offset)
 	if res.Newest.After(prev) {
 		e.lag.Seen(res.Newest, end, e.lastMiss)
 		e.misses, e.lastMiss = 0, time.Time{}
