@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,6 +65,28 @@ func TestWrongClock(t *testing.T) {
 			if strings.TrimSpace(line) != want {
 				t.Errorf("offset %v: plain %q, want %q", c.offset, strings.TrimSpace(line), want)
 			}
+		}
+	}
+}
+
+// TestWrongClockStillSpawns: status without a daemon keeps readings coming
+// with the clock an hour behind. The newest reading is six minutes old on
+// the server's clock, so a sync is due; to this computer it is 54 minutes
+// in the future, which must not read as "fresh".
+func TestWrongClockStillSpawns(t *testing.T) {
+	local := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+	for _, offset := range []time.Duration{time.Hour, 0} { // measured, or not yet
+		r := client.Reading{Time: local.Add(time.Hour - 6*time.Minute), Value: 112, Status: client.StatusOK}
+		f := cache.Freshness{Latest: r, Sync: cache.SyncStatus{LastAttempt: local.Add(-6 * time.Minute), ClockOffset: offset}}
+		p := config.Paths{DataDir: filepath.Join(t.TempDir(), "data"), StateDir: filepath.Join(t.TempDir(), "state")}
+		if err := WriteSnapshot(SnapshotPath(p, "default"), f); err != nil {
+			t.Fatal(err)
+		}
+		spawned := false
+		Run(context.Background(), Options{Paths: p, Account: "default", Config: config.Default(), Format: Plain,
+			Now: local, Spawn: func() error { spawned = true; return nil }}, io.Discard)
+		if !spawned {
+			t.Errorf("offset %v recorded: no background sync for a reading due six minutes ago on the server's clock", offset)
 		}
 	}
 }
