@@ -99,13 +99,32 @@ func NextPoll(s PollState) time.Time {
 		// for it stays within twice the estimate's error, at a request
 		// per doubling.
 		due := s.Newest.Add(Cadence + lag)
+		ceil := s.Newest.Add(Cadence + s.Ceiling + Margin)
+		if s.Now.Sub(due)/Cadence == 1 {
+			// The sensor skipped one reading: the next one is awaited
+			// the same way. Past that it is an outage, polled on the
+			// cadence below.
+			due, ceil = due.Add(Cadence), ceil.Add(Cadence)
+		}
 		wait = min(max(s.Now.Sub(due), RetryBase), Cadence)
-		// Retries go on for RetrySpan, and at least until the proven
-		// ceiling, by which the reading should surely be there.
+		// Retries go on for RetrySpan past the due time, or past the
+		// proven ceiling while the lag is still being learned (a ceiling
+		// learned across a clock change can fall short), and one of them
+		// comes at the ceiling, by which the reading should be there.
 		last := due.Add(RetrySpan)
-		if ceil := s.Newest.Add(Cadence + s.Ceiling + Margin); s.Ceiling > lag && s.Ceiling <= MaxLag && ceil.After(s.Now) {
-			wait = min(wait, ceil.Sub(s.Now))
-			last = later(last, ceil)
+		if s.Ceiling > lag && s.Ceiling <= MaxLag {
+			if left := ceil.Sub(s.Now); left > 0 {
+				// Never past the ceiling, nor further than halfway to it
+				// while it is far: a bracket still wide is halved, not
+				// overshot by a doubling.
+				wait = min(wait, left)
+				if left > 2*RetryBase {
+					wait = min(wait, left/2)
+				}
+			}
+			// ... but not into the next reading's due time, which the
+			// give-up below aims at.
+			last = later(last, earlier(ceil.Add(RetrySpan), due.Add(Cadence-RetryBase)))
 		}
 		if s.Now.Before(last) {
 			wait = min(wait, last.Sub(s.Now)) // the last retry comes at the end of the span

@@ -39,9 +39,12 @@ func TestNextPoll(t *testing.T) {
 		{"narrowing the lag down: no retry passes the proven ceiling",
 			PollState{Now: now, Newest: now.Add(-9 * time.Minute), Lag: lag, Ceiling: lag + time.Minute, Misses: 6},
 			Margin},
-		{"narrowing the lag down: retries go on up to the ceiling, past RetrySpan",
+		{"narrowing the lag down: retries go on towards the ceiling past RetrySpan, halving the way",
 			PollState{Now: now, Newest: now.Add(-10*time.Minute - 30*time.Second), Lag: lag, Ceiling: lag + 3*time.Minute, Misses: 8},
-			30*time.Second + Margin},
+			(30*time.Second + Margin) / 2},
+		{"one reading skipped: the next one gets the short retries too",
+			PollState{Now: now, Newest: now.Add(-13*time.Minute - 2*time.Second), Lag: lag, Misses: 8},
+			RetryBase},
 		{"not there yet: first retry", PollState{Now: now, Newest: now.Add(-8 * time.Minute), Lag: lag, Misses: 1}, RetryBase},
 		{"not there yet: 4 s overdue, retry in 4 s", PollState{Now: now, Newest: now.Add(-8*time.Minute - 4*time.Second), Lag: lag, Misses: 2}, 4 * time.Second},
 		{"not there yet: 32 s overdue, retry in 32 s", PollState{Now: now, Newest: now.Add(-8*time.Minute - 32*time.Second), Lag: lag, Misses: 5}, 32 * time.Second},
@@ -213,6 +216,7 @@ func TestLagModelConverges(t *testing.T) {
 			first += delays[i] / 12
 			second += delays[12+i] / 12
 		}
+		t.Logf("delays 100-200 over 5s: %v", func() (o []time.Duration) { for i, d := range delays[100:] { if d > 5*time.Second { o = append(o, time.Duration(i+100), d) } }; return }())
 		t.Logf("lag %v, first pass %v after: est %v, polls/reading %.2f, mean delay after warm-up %v; 1st hour %v (max %v), 2nd hour %v; 1st hour polls/reading %.2f",
 			lag, c.phase, m.Est, ratio, mean, first.Round(time.Second/10), slices.Max(delays[:12]).Round(time.Second/10), second.Round(time.Second/10), float64(firstPolls)/12)
 		if second > 10*time.Second {
