@@ -216,7 +216,14 @@ func TestLagModelConverges(t *testing.T) {
 			first += delays[i] / 12
 			second += delays[12+i] / 12
 		}
-		t.Logf("delays 100-200 over 5s: %v", func() (o []time.Duration) { for i, d := range delays[100:] { if d > 5*time.Second { o = append(o, time.Duration(i+100), d) } }; return }())
+		t.Logf("delays 100-200 over 5s: %v", func() (o []time.Duration) {
+			for i, d := range delays[100:] {
+				if d > 5*time.Second {
+					o = append(o, time.Duration(i+100), d)
+				}
+			}
+			return
+		}())
 		t.Logf("lag %v, first pass %v after: est %v, polls/reading %.2f, mean delay after warm-up %v; 1st hour %v (max %v), 2nd hour %v; 1st hour polls/reading %.2f",
 			lag, c.phase, m.Est, ratio, mean, first.Round(time.Second/10), slices.Max(delays[:12]).Round(time.Second/10), second.Round(time.Second/10), float64(firstPolls)/12)
 		if second > 10*time.Second {
