@@ -113,14 +113,17 @@ func NextPoll(s PollState) time.Time {
 		// comes at the ceiling, by which the reading should be there.
 		last := due.Add(RetrySpan)
 		if s.Ceiling > lag && s.Ceiling <= MaxLag {
-			if left := ceil.Sub(s.Now); left > 0 {
-				// Never past the ceiling, nor further than halfway to it
-				// while it is far: a bracket still wide is halved, not
+			switch left := ceil.Sub(s.Now); {
+			case left <= 0:
+			case left <= lagFine+Margin:
+				// Learned: the ceiling is seconds away, and one retry
+				// there costs less than a ladder up to it.
+				wait = left
+			default:
+				// Still learning: never past the ceiling, nor further
+				// than halfway to it, so a wide bracket is halved, not
 				// overshot by a doubling.
-				wait = min(wait, left)
-				if left > 2*RetryBase {
-					wait = min(wait, left/2)
-				}
+				wait = min(wait, left/2)
 			}
 			// ... but not into the next reading's due time, which the
 			// give-up below aims at.
