@@ -232,12 +232,15 @@ func startWatched(t *testing.T, db *cache.DB, clk clock.Clock) *watched {
 	m.out = discard{}
 	w.p = tea.NewProgram(probe{Model: m, w: w, db: db, clk: clk}, tea.WithInput(nil), tea.WithOutput(io.Discard),
 		tea.WithoutRenderer(), tea.WithoutSignalHandler())
+	ctx, stop := context.WithCancel(context.Background())
 	go func() {
 		defer close(w.done)
+		defer stop()
 		if _, err := w.p.Run(); err != nil {
 			t.Error(err)
 		}
 	}()
+	go Follow(ctx, db, clk, w.p.Send)
 	w.p.Send(tea.WindowSizeMsg{Width: 100, Height: 30})
 	return w
 }

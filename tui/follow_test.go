@@ -1,9 +1,12 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/config"
@@ -70,4 +73,39 @@ func TestWrongClock(t *testing.T) {
 			t.Errorf("offset %v: a clock warning under two minutes:\n%s", c.offset, v)
 		}
 	}
+}
+
+// fastLooks is a clock whose waits last a millisecond of wall time, so
+// Follow looks often in a test.
+type fastLooks struct{ fixedClock }
+
+func (fastLooks) Wall(time.Duration) time.Duration { return time.Millisecond }
+
+// TestFollowSendsOnlyChanges: Follow tells the program when the cache's
+// version moved and stays silent while it does not, so an idle monitor's
+// program is never woken by it.
+func TestFollowSendsOnlyChanges(t *testing.T) {
+	store := &memStore{}
+	got := make(chan tea.Msg, 100)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Follow(ctx, store, fastLooks{fixedClock{testNow}}, func(msg tea.Msg) { got <- msg })
+	}()
+	if msg := <-got; msg != (watchMsg{version: 0}) {
+		t.Fatalf("first look sent %#v", msg)
+	}
+	time.Sleep(50 * time.Millisecond) // some fifty looks at an unchanged cache
+	if n := len(got); n != 0 {
+		t.Fatalf("%d messages for an unchanged cache", n)
+	}
+	store.mu.Lock()
+	store.version = 7
+	store.mu.Unlock()
+	if msg := <-got; msg != (watchMsg{version: 7}) {
+		t.Fatalf("after a change Follow sent %#v", msg)
+	}
+	cancel()
+	<-done
 }

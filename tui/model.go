@@ -80,10 +80,10 @@ const recentSpan = 24 * time.Hour
 // database must not freeze the monitor.
 const loadTimeout = 10 * time.Second
 
-// watchEvery is how often the monitor looks for changes to the cache made
-// by any process (its own sync engine, `cgmtop sync --daemon`, another
-// monitor, the status line's background sync). A look costs microseconds;
-// a reading is on screen within this long of being stored.
+// watchEvery is how often Follow looks for changes to the cache made by
+// any process (the monitor's own sync engine, `cgmtop sync --daemon`,
+// another monitor, the status line's background sync). A look costs
+// microseconds; a reading is on screen within this long of being stored.
 const watchEvery = 2 * time.Second
 
 // Model is the monitor. It is a tea.Model; build it with New.
@@ -171,7 +171,7 @@ func New(opts Options) Model {
 
 // Init loads the cache and starts the minute tick.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.loadCmd(), m.statsCmd(), m.tickCmd(), m.watchCmd())
+	return tea.Batch(m.loadCmd(), m.statsCmd(), m.tickCmd())
 }
 
 // loadedMsg carries what a load read from the cache. Each part is applied
@@ -284,25 +284,38 @@ func (m Model) statsCmd() tea.Cmd {
 	}
 }
 
-// watchMsg is what one look at the cache's DataVersion found.
-type watchMsg struct {
-	version int64
-	err     error
-}
+// watchMsg says the cache's DataVersion moved to version.
+type watchMsg struct{ version int64 }
 
-// watchCmd looks at the cache's DataVersion after watchEvery. Only one
-// chain runs: Init starts it and each watchMsg re-arms it.
-func (m Model) watchCmd() tea.Cmd {
-	if m.store == nil {
-		return nil
+// Follow makes a monitor follow its cache, whoever writes it: every
+// watchEvery (of clk's time) it looks at the store's DataVersion and, when
+// that moved, tells the program through send (tea.Program.Send), which then
+// reloads. It runs until ctx is done. It lives outside the program so that
+// an idle monitor's program sleeps: looking wakes nothing else, while a
+// tea.Tick would run Update and View every time.
+func Follow(ctx context.Context, store Store, clk clock.Clock, send func(tea.Msg)) {
+	if clk == nil {
+		clk = clock.Real{}
 	}
-	store := m.store
-	return tea.Tick(m.clk.Wall(watchEvery), func(time.Time) tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
-		defer cancel()
-		v, err := store.DataVersion(ctx)
-		return watchMsg{version: v, err: err}
-	})
+	tick := time.NewTicker(max(clk.Wall(watchEvery), time.Millisecond))
+	defer tick.Stop()
+	var last int64
+	known := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		look, cancel := context.WithTimeout(ctx, loadTimeout)
+		v, err := store.DataVersion(look)
+		cancel()
+		if err != nil || known && v == last {
+			continue // a failed look is retried; a broken cache shows in the loads
+		}
+		last, known = v, true
+		send(watchMsg{version: v})
+	}
 }
 
 // tickCmd waits until the age shown next changes: the next whole minute
@@ -343,15 +356,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 
 	case watchMsg:
-		if msg.err != nil || !m.watching || msg.version == m.version {
-			// A failed look is retried at the next one; a broken cache
-			// shows up in the loads.
-			return m, m.watchCmd()
+		if !m.watching || msg.version == m.version {
+			return m, nil // before the first load, or what was loaded already
 		}
 		m.version = msg.version
 		m.loadSeq++
 		m.statsSeq++
-		return m, tea.Batch(m.loadCmd(), m.statsCmd(), m.watchCmd())
+		return m, tea.Batch(m.loadCmd(), m.statsCmd())
 
 	case loadedMsg:
 		if msg.seq != m.loadSeq {

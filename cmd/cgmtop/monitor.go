@@ -103,6 +103,8 @@ func monitor(ctx context.Context, s monitorSetup) error {
 	report := func(r syncer.Result) { p.Send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err}) }
 
 	syncCtx, stopSync := context.WithCancel(ctx)
+	// The monitor shows what reaches the cache, whoever syncs.
+	go tui.Follow(syncCtx, db, s.clock, p.Send)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
