@@ -211,6 +211,7 @@ func (e *Engine) Run(ctx context.Context, onSync func(Result)) error {
 	defer e.unlock()
 	for {
 		res := e.pass(ctx)
+		planned := res.Next.Sub(e.clk.Now())
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -220,7 +221,9 @@ func (e *Engine) Run(ctx context.Context, onSync func(Result)) error {
 		if errors.Is(res.Err, client.ErrUnauthorized) {
 			return res.Err
 		}
-		if e.sleep(ctx, res.Next.Sub(e.clk.Now())) != nil {
+		// Never longer than planned: a clock that went back while onSync
+		// ran would otherwise put the plan an hour away.
+		if e.sleep(ctx, min(res.Next.Sub(e.clk.Now()), planned)) != nil {
 			return nil
 		}
 	}
@@ -495,7 +498,7 @@ func (e *Engine) readings(ctx context.Context, res *Result, from, now time.Time)
 func (e *Engine) now() time.Time { return e.clk.Now().Add(e.offset) }
 
 // checkClock updates the clock offset from the source's latest answer, if
-// the source can tell its time, and from newest, the newest reading known:
+// the source can tell its time, else from newest, the newest reading known:
 // no reading is from the future, so a newer one than now proves the clock
 // behind by at least that much. It reports whether the offset changed.
 func (e *Engine) checkClock(newest time.Time) bool {
@@ -506,12 +509,12 @@ func (e *Engine) checkClock(newest time.Time) bool {
 			measured, ok = t.Sub(local), true
 		}
 	}
-	if !newest.IsZero() {
-		// Without a date, a reading that is not ahead means no correction.
-		if ahead := newest.Sub(local); ahead > measured+clockTolerance {
-			measured = ahead
-		}
-		ok = true
+	if !ok && !newest.IsZero() {
+		// Without the server's date, the readings' own times are all
+		// there is; with it, they are not evidence: a reading "from the
+		// future" then means the uploading device's clock is wrong, or
+		// the server's own clock went back.
+		measured, ok = max(newest.Sub(local), 0), true
 	}
 	if !ok {
 		return false

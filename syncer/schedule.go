@@ -22,6 +22,11 @@ const (
 	// Past it the sensor most likely skipped that reading (a signal gap),
 	// and the next one is waited for on the cadence.
 	RetrySpan = 2 * time.Minute
+	// MaxRetries bounds the retries for one reading (and the one after it,
+	// when the sensor skipped one): past them the reading is taken as
+	// skipped and the next awaited on the cadence, so a signal gap while
+	// the lag is still being learned costs a dozen requests, not dozens.
+	MaxRetries = 12
 	// BackoffBase is the first wait after a failed pass; it doubles with
 	// each further failure, up to BackoffCap.
 	BackoffBase = 10 * time.Second
@@ -129,7 +134,7 @@ func NextPoll(s PollState) time.Time {
 			// give-up below aims at.
 			last = later(last, earlier(ceil.Add(RetrySpan), due.Add(Cadence-RetryBase)))
 		}
-		if s.Now.Before(last) {
+		if s.Now.Before(last) && s.Misses < MaxRetries {
 			wait = min(wait, last.Sub(s.Now)) // the last retry comes at the end of the span
 		} else {
 			// Give up on this one; aim at the next slot still ahead.
