@@ -15,7 +15,10 @@ freshness is when `status` first showed it minus that moment. Readings that
 were already there when the run started are not counted. At the end it
 prints the mean, median and maximum freshness over the last hour's readings
 (or all, for shorter runs) and the requests the emulator served per new
-reading. Only times and counts are printed, never glucose values.
+reading. The emulator counts every request from its start, so the totals
+include the login's first sync (a 90-day backfill: 4 egvs, a dataRange, a
+devices, a few events and alerts, the token exchange); subtract them for the
+steady cost. Only times and counts are printed, never glucose values.
 
 --bin defaults to a fresh `go build` of ./cmd/cgmtop from the repository.
 """
