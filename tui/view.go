@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/stats"
 	"github.com/cgmtop/cgmtop/statusline"
 	"github.com/cgmtop/cgmtop/theme"
@@ -563,6 +564,17 @@ func (m Model) messageParts(w int) []func(lines int) []string {
 				}
 			}
 			return styleLines(style, out)
+		})
+	}
+	if skew := clock.Skew(m.sync.ClockOffset); skew != "" {
+		msgs = append(msgs, func(lines int) []string {
+			// Ages are right (they use the server's clock); the user
+			// should still fix the clock, which other programs trust.
+			out, cut := wrapWords(m.warnGlyph()+" this computer's clock is "+skew+" the server's: times shown are the server's", w, lines)
+			if cut {
+				out, _ = wrapWords(m.warnGlyph()+" clock "+skew, w, lines)
+			}
+			return styleLines(m.th.Styles.Warn, out)
 		})
 	}
 	if !m.hasReading() && chooseLayout(m.width, m.height) != layoutLine {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ func runEmulate(ctx context.Context, args []string, std stdio) error {
 	user := fs.String("user", "g7", "simulated user the login page preselects: g7 or g6")
 	speed := fs.Float64("speed", 1, "how many times faster than real time the emulator's clock runs")
 	lag := fs.Duration("lag", 0, "upload lag: how long after its time a reading becomes available")
+	offset := fs.Duration("clock-offset", 0, "run the emulator's clock this far ahead of this computer's (negative: behind), to try a wrong computer clock")
 	ttl := fs.Duration("token-ttl", 2*time.Hour, "access token lifetime (sent as expires_in)")
 	redirect := fs.String("redirect-uri", emulator.DefaultRedirectURI, "the only redirect URI the login page accepts")
 	auto := fs.Bool("auto-approve", false, "approve logins at once, with no page to click")
@@ -44,8 +46,8 @@ func runEmulate(ctx context.Context, args []string, std stdio) error {
 		UploadLag:   *lag,
 		AutoApprove: *auto,
 	}
-	if *speed != 1 {
-		cfg.Clock = clock.NewScaled(time.Now(), *speed)
+	if *speed != 1 || *offset != 0 {
+		cfg.Clock = clock.NewScaled(time.Now().Add(*offset), *speed)
 	}
 	for _, s := range scenarios {
 		sc, err := emulator.ParseScenario(s)
@@ -80,5 +82,17 @@ Log in against it:
 Ctrl+C stops it.
 `, srv.URL(), c.Seed, c.User, c.ClientID, c.ClientSecret, c.RedirectURI)
 	<-ctx.Done()
+	// What was asked of it, for measuring a client's request rate.
+	stats := srv.Stats()
+	names := make([]string, 0, len(stats))
+	for name := range stats {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	fmt.Fprint(std.out, "requests:")
+	for _, name := range names {
+		fmt.Fprintf(std.out, " %s=%d", name, stats[name])
+	}
+	fmt.Fprintln(std.out)
 	return nil
 }
