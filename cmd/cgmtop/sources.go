@@ -133,12 +133,11 @@ func shareStore(e env) (*auth.SecretStore[share.Login], error) {
 }
 
 // openShare connects to the account's Share login. A login Share refused
-// stays refused, with no request sent, until `cgmtop login share`.
+// stays refused, with no request sent, until `cgmtop login share`: the
+// client checks the gate before every call, so the monitor still opens on
+// the cached readings and says why nothing new comes.
 func openShare(ctx context.Context, e env, clk clock.Clock, log *slog.Logger) (client.Source, error) {
 	g := gate.For(e.paths, e.account, config.SourceShare)
-	if err := g.Check(); err != nil && !e.cfg.Account(e.account).Hybrid() {
-		return nil, err
-	}
 	store, err := shareStore(e)
 	if err != nil {
 		return nil, err
