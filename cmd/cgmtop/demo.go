@@ -76,6 +76,9 @@ func runDemo(ctx context.Context, speed float64, source string, std stdio) error
 		if err := demoShareLogin(ctx, e, srv.URL()); err != nil {
 			return err
 		}
+		if err := sourceAdded(ctx, e, config.SourceShare); err != nil {
+			return err
+		}
 	}
 	if source == "share" {
 		e.cfg.SetAccount(demoAccount, config.Account{Sources: []string{config.SourceShare}})
