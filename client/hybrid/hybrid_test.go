@@ -38,7 +38,7 @@ func (f *fake) Calibrations(context.Context, time.Time, time.Time) ([]client.Cal
 	return nil, nil
 }
 func (f *fake) Alerts(context.Context, time.Time, time.Time) ([]client.Alert, error) { return nil, nil }
-func (f *fake) Devices(context.Context) ([]client.Device, error)                   { return nil, nil }
+func (f *fake) Devices(context.Context) ([]client.Device, error)                     { return nil, nil }
 
 func series(from time.Time, n int, shift time.Duration) []client.Reading {
 	out := make([]client.Reading, n)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -114,14 +115,16 @@ func TestRefusedLoginsSayWhy(t *testing.T) {
 			if !errors.As(err, &le) || le.Code != tc.code || !errors.Is(err, client.ErrUnauthorized) {
 				t.Fatalf("err = %v, want a LoginError %s", err, tc.code)
 			}
-			if tc.code == "AccountPasswordInvalid" && !contains(le.Msg, "wrong region") {
+			if tc.code == "AccountPasswordInvalid" && !strings.Contains(le.Msg, "wrong region") {
 				t.Fatalf("message %q does not mention the region", le.Msg)
 			}
 		})
 	}
 }
 
-func contains(s, sub string) bool { return len(s) >= len(sub) && (s == sub || len(sub) == 0 || indexOf(s, sub) >= 0) }
+func contains(s, sub string) bool {
+	return len(s) >= len(sub) && (s == sub || len(sub) == 0 || indexOf(s, sub) >= 0)
+}
 
 func indexOf(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
