@@ -67,7 +67,7 @@ func TestHybridAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	var dups int
-	db.QueryRow(`SELECT COUNT(*) FROM readings a JOIN readings b ON b.t > a.t AND b.t - a.t < 60`).Scan(&dups)
+	db.QueryRow(`SELECT COUNT(*) FROM readings a JOIN readings b ON b.t > a.t AND b.t < a.t + 60`).Scan(&dups)
 	bySource := map[string]int{}
 	rows, err := db.Query(`SELECT COALESCE(src, ''), COUNT(*) FROM readings GROUP BY 1`)
 	if err != nil {
