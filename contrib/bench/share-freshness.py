@@ -25,12 +25,15 @@ ap.add_argument("--warmup", type=float, default=10, help="minutes before req/rd 
 ap.add_argument("--port", type=int, default=18950)
 ap.add_argument("--dir", default="/tmp/cgmtop-share-freshness")
 ap.add_argument("--share-lag", default="10s")
+ap.add_argument("--share-offset", type=float, default=2.0, help="seconds Share's clock runs ahead of the sensor's")
 ap.add_argument("--session-ttl", default="10m")
 ap.add_argument("--probe", type=float, default=1.0)
 ap.add_argument("--tmux-socket", default="cgmtop-bench")
 a = ap.parse_args()
 
-lag_s = float(a.share_lag.rstrip("s"))
+# A reading stamped u by Share was taken at u - offset and served from
+# u - offset + lag.
+lag_s = float(a.share_lag.rstrip("s")) - a.share_offset
 shutil.rmtree(a.dir, ignore_errors=True)
 os.makedirs(a.dir)
 env = dict(os.environ, HOME=a.dir, XDG_CONFIG_HOME=a.dir + "/config", XDG_DATA_HOME=a.dir + "/data",
@@ -63,7 +66,7 @@ def cleanup(*_):
 signal.signal(signal.SIGTERM, lambda *_: (cleanup(), sys.exit(1)))
 try:
     start([a.bin, "emulate", "--listen", f"127.0.0.1:{a.port}", "--share-lag", a.share_lag,
-           "--share-session-ttl", a.session_ttl, "--share-offset", "2s"])
+           "--share-session-ttl", a.session_ttl, "--share-offset", f"{a.share_offset}s"])
     for _ in range(50):
         try:
             stats(); break
@@ -129,7 +132,7 @@ try:
 
     sh = final["share"]
     report = {
-        "mode": a.mode, "minutes": a.minutes, "share_lag_s": lag_s, "session_ttl": a.session_ttl,
+        "mode": a.mode, "minutes": a.minutes, "share_lag_s": lag_s + a.share_offset, "share_offset_s": a.share_offset, "session_ttl": a.session_ttl,
         "readings_seen": len(fresh),
         "delay_mean_s": round(statistics.mean(delays), 2) if delays else None,
         "delay_median_s": round(statistics.median(delays), 2) if delays else None,
