@@ -95,6 +95,11 @@ func shareRun(t *testing.T, hybridAccount bool, span time.Duration, scale float6
 	if _, err := e.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// As `cgmtop login share` does after its first sync.
+	if err := SeedLag(ctx, db, 30*time.Second, 2*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	e = New(src, db, Options{Clock: clk, LockPath: filepath.Join(dir, "sync.lock")})
 	begin := clk.Now()
 	var (
 		mu               sync.Mutex
