@@ -108,7 +108,7 @@ func showAccount(ctx context.Context, e env, std stdio) bool {
 		default:
 			has = true
 			if gerr := gate.For(e.paths, e.account, k).Check(); gerr != nil {
-				state = "NEEDS LOGIN since " + fmtAge(now, gate.For(e.paths, e.account, k).Since()) + ": " + gerr.Error()
+				state = "NEEDS LOGIN (refused " + fmtAge(now, gate.For(e.paths, e.account, k).Since()) + "): " + gerr.Error()
 			}
 		}
 		fmt.Fprintf(std.out, "  %-12s %s\n", k, state)
