@@ -22,6 +22,16 @@ import (
 )
 
 func runLogin(ctx context.Context, args []string, std stdio) error {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		kind, ok := sourceKinds[args[0]]
+		switch {
+		case !ok:
+			return usageError("cannot log in to %q: use `cgmtop login` (the official API) or `cgmtop login share`", args[0])
+		case kind.login != nil:
+			return kind.login(ctx, args[1:], std)
+		}
+		args = args[1:] // `cgmtop login dexcom` is `cgmtop login`
+	}
 	fs := newFlags("login", "cgmtop login [--client-id ID] [--region us|eu|jp|sandbox | --api-url URL] [flags]", std)
 	account := fs.String("account", config.DefaultAccount, "name for this login, if you have several")
 	clientID := fs.String("client-id", os.Getenv("CGMTOP_CLIENT_ID"), "your Dexcom app's client ID (env CGMTOP_CLIENT_ID)")
@@ -110,8 +120,17 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 	}
 	// Remember everything but the secrets, so the next login and every other
 	// command need no flags.
+	hybridNow := cfg.Account(e.account).Realtime() != ""
+	if hybridNow {
+		addSource(&cfg, e.account, config.SourceDexcom, false)
+	}
 	if err := config.Save(e.paths.ConfigFile, cfg); err != nil {
 		return err
+	}
+	if hybridNow {
+		if err := sourceAdded(ctx, e, config.SourceDexcom); err != nil {
+			return err
+		}
 	}
 	if err := writeMarker(e, loginMarker{ClientID: cfg.ClientID, BaseURL: base, TokenStore: cfg.TokenStore, At: time.Now().UTC()}); err != nil {
 		return err
@@ -259,45 +278,4 @@ func anyAccountLeft(p config.Paths) bool {
 		}
 	}
 	return false
-}
-
-func runAuth(ctx context.Context, args []string, std stdio) error {
-	if len(args) == 0 || args[0] != "status" {
-		return usageError("usage: cgmtop auth status [--account NAME]")
-	}
-	fs := newFlags("auth status", "cgmtop auth status [--account NAME]", std)
-	account := fs.String("account", config.DefaultAccount, "which login to show")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	e, err := loadEnv(*account)
-	if err != nil {
-		return err
-	}
-	store, err := tokenStore(e)
-	if err != nil {
-		return err
-	}
-	st, err := auth.LoadStatus(ctx, store)
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	now := time.Now()
-	fmt.Fprintf(std.out, "Account      %s\n", e.account)
-	fmt.Fprintf(std.out, "Server       %s\n", st.BaseURL)
-	fmt.Fprintf(std.out, "Client ID    %s\n", st.ClientID)
-	fmt.Fprintf(std.out, "Login kept   %s\n", st.Where)
-	fmt.Fprintf(std.out, "Refreshed    %s\n", fmtAge(now, st.Updated))
-	if db, err := cache.OpenReader(ctx, e.paths.Database(e.account)); err == nil {
-		defer db.Close()
-		if s, err := db.SyncStatus(ctx); err == nil {
-			fmt.Fprintf(std.out, "Last sync    %s", fmtAge(now, s.LastSuccess))
-			if s.LastError != "" {
-				// Written by any cgmtop version, from a server's words.
-				fmt.Fprintf(std.out, " (last attempt failed: %s)", client.Printable(s.LastError, 200))
-			}
-			fmt.Fprintln(std.out)
-		}
-	}
-	return nil
 }
