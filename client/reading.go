@@ -67,7 +67,7 @@ type Device struct {
 
 	// What an uploader or a pump/closed loop reports (Nightscout's
 	// devicestatus); each is meaningful only when its Has flag is set.
-	Battery    int     // uploader battery, percent
+	Battery    int // uploader battery, percent
 	HasBattery bool
 	IOB        float64 // insulin on board, units
 	HasIOB     bool

@@ -96,7 +96,9 @@ func fromMillis(ms float64) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	whole := math.Floor(ms)
-	return time.UnixMilli(int64(whole)).Add(time.Duration((ms - whole) * float64(time.Millisecond))).UTC(), true
+	// A float64 near 1.8e12 holds about a microsecond of fraction; finer
+	// digits are rounding noise.
+	return time.UnixMilli(int64(whole)).Add(time.Duration(math.Round((ms-whole)*1000)) * time.Microsecond).UTC(), true
 }
 
 // timeLayouts are the dateString and created_at forms uploaders write:
