@@ -237,9 +237,9 @@ func TestAuthErrorsSayWhatWasWrong(t *testing.T) {
 
 func TestCheckTokenRefusesSecretsBeforeSending(t *testing.T) {
 	for token, ok := range map[string]bool{
-		"":                         true,
-		"cgmtop-0123456789abcdef":  true,
-		"0123456789abcdef":         true,
+		"":                        true,
+		"cgmtop-0123456789abcdef": true,
+		"0123456789abcdef":        true,
 		"3c4f7e012a6afeca235c6fdfd6264952a840e9f9": false,
 		"eyJhbGciOiJIUzI1NiJ9.e30.x":               false,
 		"my secret phrase":                         false,
