@@ -2,7 +2,10 @@ package nightscout_test
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -362,5 +365,54 @@ func TestParseURL(t *testing.T) {
 		if err != nil || base != tt.base || token != tt.token {
 			t.Errorf("ParseURL(%q) = %q, %q, %v", tt.in, base, token, err)
 		}
+	}
+}
+
+// postEntry uploads one sgv with the API secret, as an uploader does.
+func postEntry(t *testing.T, site *emulator.Server, at time.Time, sgv int) {
+	t.Helper()
+	body := fmt.Sprintf(`[{"type":"sgv","sgv":%d,"direction":"Flat","date":%d,"device":"test-uploader"}]`, sgv, at.UnixMilli())
+	req, _ := http.NewRequest(http.MethodPost, site.URL()+"/api/v1/entries.json", strings.NewReader(body))
+	sum := sha1.Sum([]byte(site.Config().APISecret))
+	req.Header.Set("api-secret", hex.EncodeToString(sum[:]))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("posting an entry: HTTP %d", resp.StatusCode)
+	}
+}
+
+// Nightscout's /api/v1/entries answers If-Modified-Since from an in-memory
+// copy that lags uploads; the client's tail poll must see a new upload at
+// once all the same.
+func TestTailPollSeesAnUploadBeforeTheSiteMemoryDoes(t *testing.T) {
+	clk := clock.NewManual(t0)
+	site := startSite(t, emulator.Config{Clock: clk, History: -1, MemoryLag: time.Minute})
+	postEntry(t, site, t0.Add(-5*time.Minute), 120)
+	c := nightscout.New(site.URL(), emulator.DefaultReadToken)
+	from := t0.Add(-15 * time.Minute)
+	if rs, err := c.Readings(ctx(t), from, t0.Add(time.Minute)); err != nil || len(rs) != 1 {
+		t.Fatalf("first poll: %d readings, %v", len(rs), err)
+	}
+	clk.Advance(2 * time.Minute) // the first upload is in the site's memory now
+	postEntry(t, site, t0.Add(time.Minute), 125)
+	rs, err := c.Readings(ctx(t), from, clk.Now().Add(time.Minute))
+	if err != nil || len(rs) != 2 || rs[1].Value != 125 {
+		t.Fatalf("poll after an upload: %+v, %v", rs, err)
+	}
+	// The trap the client avoids: the untyped route still says 304.
+	req, _ := http.NewRequest(http.MethodGet, site.URL()+"/api/v1/entries.json?find[date][$gte]=0&token="+emulator.DefaultReadToken, nil)
+	req.Header.Set("If-Modified-Since", t0.Add(-5*time.Minute).Format(http.TimeFormat))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotModified {
+		t.Errorf("/api/v1/entries.json with a lagging memory: HTTP %d, want the stale 304", resp.StatusCode)
 	}
 }

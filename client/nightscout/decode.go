@@ -62,18 +62,6 @@ func (e *entry) when() (t, shown time.Time, ok bool) {
 	return t, displayTime(t, e.UTCOffset, string(e.DateString)), true
 }
 
-// serverMillis is the time Nightscout itself sorts and dates an entry by
-// (mills, else date), which its Last-Modified header is made from.
-func (e *entry) serverMillis() float64 {
-	if e.Mills.ok && e.Mills.v != 0 {
-		return e.Mills.v
-	}
-	if e.Date.ok {
-		return e.Date.v
-	}
-	return 0
-}
-
 // displayTime is t as the uploader's clock showed it: in the zone of its
 // utcOffset (minutes), else of its dateString, else UTC.
 func displayTime(t time.Time, offset num, dateString string) time.Time {
@@ -156,7 +144,7 @@ type page[T any] struct {
 	items  []T
 	rows   int     // documents in the body, decodable or not
 	oldest float64 // smallest date seen, epoch ms; 0 when none
-	newest float64 // largest server date seen (Last-Modified's source)
+	newest float64 // largest date seen, epoch ms (what Last-Modified is made of)
 }
 
 // walkArray calls each for every element of a top-level JSON array. An
@@ -209,7 +197,7 @@ func decodeEntries(r io.Reader) (page[client.Reading], []client.Calibration, err
 		if ms := e.Date.v; e.Date.ok && ms > 0 && (p.oldest == 0 || ms < p.oldest) {
 			p.oldest = ms
 		}
-		if ms := e.serverMillis(); ms > p.newest {
+		if ms := e.Date.v; e.Date.ok && ms > p.newest {
 			p.newest = ms
 		}
 		switch {

@@ -122,12 +122,13 @@ func (s *Server) handleEntries(w http.ResponseWriter, r *http.Request, now time.
 		q.types = []string{spec}
 	}
 	ims, imsErr := http.ParseTime(r.Header.Get("If-Modified-Since"))
-	if newest := s.entries(now, query{count: 1, types: []string{"sgv"}}); len(newest) > 0 {
-		last := time.UnixMilli(int64(newest[0].sortMillis()))
-		w.Header().Set("Last-Modified", last.UTC().Format(http.TimeFormat))
-		if imsErr == nil && newest[0].sortMillis() <= float64(ims.UnixMilli()) && spec == "" {
-			s.notModified(w)
-			return
+	if spec == "" {
+		if last, ok := s.memoryNewest(now); ok {
+			w.Header().Set("Last-Modified", time.UnixMilli(int64(last)).UTC().Format(http.TimeFormat))
+			if imsErr == nil && last <= float64(ims.UnixMilli()) {
+				s.notModified(w)
+				return
+			}
 		}
 	}
 	ds := s.entries(now, q)
@@ -171,6 +172,22 @@ func (s *Server) handleEntries(w http.ResponseWriter, r *http.Request, now time.
 		}
 		io.WriteString(w, strings.Join(rows, "\r\n"))
 	}
+}
+
+// memoryNewest is the newest sgv in the site's in-memory copy, which
+// posted entries reach MemoryLag after their post.
+func (s *Server) memoryNewest(now time.Time) (float64, bool) {
+	ds := s.entries(now, query{count: 50, types: []string{"sgv"}})
+	for _, d := range ds {
+		ms := d.sortMillis()
+		s.mu.Lock()
+		posted, ok := s.avail[time.UnixMilli(int64(ms)).Unix()]
+		s.mu.Unlock()
+		if !ok || !posted.Add(s.cfg.MemoryLag).After(now) {
+			return ms, true
+		}
+	}
+	return 0, false
 }
 
 func (s *Server) notModified(w http.ResponseWriter) {

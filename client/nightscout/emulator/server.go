@@ -61,6 +61,10 @@ type Config struct {
 	ColonlessOffset bool // dateString written "…-0400" and utcOffset -240, as older uploaders do
 	NoDateString    bool // entries without dateString and sysTime, as API v3 writes them
 	RedirectHTTPS   bool // 307 every request to https, as without INSECURE_USE_HTTP
+	// MemoryLag is how long a posted entry takes to reach the in-memory
+	// copy /api/v1/entries answers If-Modified-Since from (the real
+	// server's data loader: seconds). Until then that route says 304.
+	MemoryLag time.Duration
 }
 
 func (c Config) withDefaults() Config {
