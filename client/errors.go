@@ -42,3 +42,18 @@ func (e *APIError) Error() string {
 
 // Temporary reports whether trying again later may succeed.
 func (e *APIError) Temporary() bool { return e.StatusCode >= 500 }
+
+// LoginError is a source refusing the stored credentials themselves (a
+// wrong password, a locked account): only the user can fix it, so nothing
+// retries it. Error is the one line to show; errors.Is(err,
+// ErrUnauthorized) holds.
+type LoginError struct {
+	Source string // the source kind: "share", "nightscout", ...
+	Code   string // the server's code, if any
+	Msg    string // what happened and what the user can do, one line
+}
+
+func (e *LoginError) Error() string { return e.Msg }
+
+// Is makes a LoginError match ErrUnauthorized.
+func (e *LoginError) Is(target error) bool { return target == ErrUnauthorized }
