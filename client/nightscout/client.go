@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cgmtop/cgmtop/client/gate"
 )
 
 // Defaults; each can be changed with an Option.
@@ -37,6 +39,7 @@ type Client struct {
 	backoff    time.Duration
 	maxBody    int64
 	pageSize   int
+	gate       gate.Gate
 
 	mu     sync.Mutex
 	tail   tailMemo
@@ -91,6 +94,13 @@ func WithMaxBodySize(n int64) Option {
 			c.maxBody = n
 		}
 	}
+}
+
+// WithGate makes the client check g before every request and close it
+// when the site refuses the token, so that no cgmtop process of the
+// account sends that token again until the user logs in anew.
+func WithGate(g gate.Gate) Option {
+	return func(c *Client) { c.gate = g }
 }
 
 // WithPageSize sets how many documents one request asks for when paging.

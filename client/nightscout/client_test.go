@@ -9,12 +9,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/client/gate"
 	"github.com/cgmtop/cgmtop/client/nightscout"
 	"github.com/cgmtop/cgmtop/client/nightscout/emulator"
 	"github.com/cgmtop/cgmtop/clock"
@@ -414,5 +416,33 @@ func TestTailPollSeesAnUploadBeforeTheSiteMemoryDoes(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotModified {
 		t.Errorf("/api/v1/entries.json with a lagging memory: HTTP %d, want the stale 304", resp.StatusCode)
+	}
+}
+
+// A refusal is recorded in the account's gate, and every client of the
+// account (another process) then sends nothing until the user logs in.
+func TestRefusalClosesTheGateForEveryProcess(t *testing.T) {
+	site := startSite(t, emulator.Config{Clock: clock.NewManual(t0)})
+	g := gate.Gate{Path: filepath.Join(t.TempDir(), "nightscout-needs-login.json")}
+	first := nightscout.New(site.URL(), "cgmtop-0123456789abcdef", nightscout.WithGate(g))
+	if _, err := first.CheckRead(ctx(t)); !errors.Is(err, client.ErrUnauthorized) {
+		t.Fatalf("got %v", err)
+	}
+	sent := site.Stats()
+	second := nightscout.New(site.URL(), "cgmtop-0123456789abcdef", nightscout.WithGate(g))
+	_, err := second.Readings(ctx(t), t0.Add(-time.Hour), t0)
+	var le *client.LoginError
+	if !errors.As(err, &le) || !strings.Contains(le.Msg, "does not know this token") {
+		t.Fatalf("second process got %v, want the recorded refusal", err)
+	}
+	if got := site.Stats(); fmt.Sprint(got) != fmt.Sprint(sent) || second.Counts().Requests != 0 {
+		t.Errorf("a closed gate still let requests through: %v → %v", sent, got)
+	}
+	if err := g.Open(); err != nil {
+		t.Fatal(err)
+	}
+	good := nightscout.New(site.URL(), emulator.DefaultReadToken, nightscout.WithGate(g))
+	if _, err := good.CheckRead(ctx(t)); err != nil {
+		t.Fatalf("after a new login: %v", err)
 	}
 }

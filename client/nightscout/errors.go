@@ -29,6 +29,21 @@ const (
 	NoPermission
 )
 
+// String names the reason, for logs and the gate's record.
+func (r AuthReason) String() string {
+	switch r {
+	case NeedsToken:
+		return "needs-token"
+	case SecretHash:
+		return "secret-hash"
+	case NotAToken:
+		return "not-a-token"
+	case NoPermission:
+		return "no-permission"
+	}
+	return "token-refused"
+}
+
 // AuthError is a site's refusal of cgmtop's credentials. It wraps
 // client.ErrUnauthorized, so the syncer stops polling and the account
 // shows as needing login: asking again with the same token cannot help,

@@ -66,13 +66,17 @@ func (c *Client) get(ctx context.Context, what, path string, query url.Values, i
 	}
 }
 
-// stopped returns the refusal that stopped the client, if any. Once a site
-// has refused the token, the client sends nothing more: only a new login
-// (a new Client) can help.
+// stopped returns the refusal that stopped the client, if any: its own,
+// or one another process recorded in the gate. Once a site has refused
+// the token, nothing more is sent: only a new login can help.
 func (c *Client) stopped() error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.denied
+	denied := c.denied
+	c.mu.Unlock()
+	if denied != nil {
+		return denied
+	}
+	return c.gate.Check()
 }
 
 // refused works out why the site answered 401 and stops the client. A
@@ -95,6 +99,10 @@ func (c *Client) refused(ctx context.Context, what string) error {
 	c.mu.Lock()
 	c.denied = e
 	c.mu.Unlock()
+	le := &client.LoginError{Source: "nightscout", Code: e.Reason.String(), Msg: e.Error()}
+	if err := c.gate.Close(le, time.Now()); err != nil {
+		return fmt.Errorf("%w (and recording it failed: %v)", e, err)
+	}
 	return e
 }
 
