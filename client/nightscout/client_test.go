@@ -216,8 +216,9 @@ func TestAuthErrorsSayWhatWasWrong(t *testing.T) {
 			if !errors.As(err, &ae) || ae.Reason != tt.reason {
 				t.Fatalf("got %v, want reason %d", err, tt.reason)
 			}
-			if !errors.Is(err, client.ErrUnauthorized) {
-				t.Error("an auth error must wrap client.ErrUnauthorized so the syncer stops")
+			var le *client.LoginError
+			if !errors.Is(err, client.ErrUnauthorized) || !errors.As(err, &le) || le.Msg != err.Error() {
+				t.Error("an auth error must be a client.LoginError and wrap client.ErrUnauthorized, so the syncer stops")
 			}
 			if msg := err.Error(); !strings.Contains(msg, tt.says) || strings.Contains(msg, "\n") || (tt.token != "" && strings.Contains(msg, tt.token)) {
 				t.Errorf("message %q should say %q on one line, without the token", msg, tt.says)

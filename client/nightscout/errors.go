@@ -76,6 +76,22 @@ func (e *AuthError) Error() string {
 // Unwrap makes errors.Is(err, client.ErrUnauthorized) hold.
 func (e *AuthError) Unwrap() error { return client.ErrUnauthorized }
 
+// As lets errors.As find a *client.LoginError in an AuthError, which is
+// how the rest of cgmtop (the hybrid source, the views) knows a refused
+// login of any source.
+func (e *AuthError) As(target any) bool {
+	if le, ok := target.(**client.LoginError); ok {
+		*le = e.LoginError()
+		return true
+	}
+	return false
+}
+
+// LoginError is the refusal in the form every source reports it.
+func (e *AuthError) LoginError() *client.LoginError {
+	return &client.LoginError{Source: "nightscout", Code: e.Reason.String(), Msg: e.Error()}
+}
+
 var (
 	// A token is its subject's name cut to 10 word characters, then the
 	// first 16 hex digits of a digest. Nightscout matches on the digits

@@ -99,8 +99,7 @@ func (c *Client) refused(ctx context.Context, what string) error {
 	c.mu.Lock()
 	c.denied = e
 	c.mu.Unlock()
-	le := &client.LoginError{Source: "nightscout", Code: e.Reason.String(), Msg: e.Error()}
-	if err := c.gate.Close(le, time.Now()); err != nil {
+	if err := c.gate.Close(e.LoginError(), time.Now()); err != nil {
 		return fmt.Errorf("%w (and recording it failed: %v)", e, err)
 	}
 	return e
