@@ -30,6 +30,9 @@ const (
 	ReasonServer      = "server"
 	ReasonCache       = "cache"
 	ReasonError       = "error"
+	// ReasonLoginRefused: a source refused the stored password (or locked
+	// the account); nothing is retried until the user logs in again.
+	ReasonLoginRefused = "login-refused"
 )
 
 // Range classes of a reading, from the configured thresholds. They double as
@@ -48,12 +51,15 @@ type Input struct {
 	Fresh      cache.Freshness
 	LoggedIn   bool // a login marker exists, or the cache holds data
 	CacheError bool // the cache exists but could not be read
-	Now        time.Time
-	Unit       client.Unit
-	Thresholds config.Thresholds
-	StaleAfter time.Duration
-	ASCII      bool // ASCII arrows, and no other non-ASCII character
-	Color      bool // false under NO_COLOR: no styles of any kind
+	// SourceRefused is what a source that refused the stored login says
+	// (client/gate), or "": the account must log in again.
+	SourceRefused string
+	Now           time.Time
+	Unit          client.Unit
+	Thresholds    config.Thresholds
+	StaleAfter    time.Duration
+	ASCII         bool // ASCII arrows, and no other non-ASCII character
+	Color         bool // false under NO_COLOR: no styles of any kind
 }
 
 // Data is the status line taken apart: what --template sees, and what
@@ -75,6 +81,10 @@ type Data struct {
 	Urgent     bool   // a fresh urgent-low, low or very-high reading
 	Percent    int    // the value placed on 40–400 mg/dL as 0–100, for bar gauges
 	HasReading bool
+	Unix       int64  // the reading's time, unix seconds; 0 without a reading
+	Source     string // where the reading came from, on multi-source accounts: dexcom, share, nightscout
+	Late       int64  // seconds from the sensor to cgmtop; -1 when unknown
+	Error      string // the last sync error in full, or what the real-time source needs; "" when none
 }
 
 // deltaWindow is the longest gap between two readings over which a change is
@@ -83,10 +93,14 @@ const deltaWindow = 11 * time.Minute
 
 // Build works out what the status line says.
 func Build(in Input) Data {
-	d := Data{Unit: in.Unit.String()}
+	d := Data{Unit: in.Unit.String(), Late: -1}
 	latest := in.Fresh.Latest
 	if in.Fresh.Sync.LastError != "" {
 		d.Reason = Reason(in.Fresh.Sync.LastError)
+		d.Error = in.Fresh.Sync.LastError
+	}
+	if in.SourceRefused != "" {
+		d.Reason, d.Error = ReasonLoginRefused, in.SourceRefused
 	}
 	if in.CacheError {
 		d.Reason = ReasonCache
@@ -105,6 +119,10 @@ func Build(in Input) Data {
 	}
 
 	d.HasReading = true
+	d.Unix, d.Source = latest.Time.Unix(), latest.Source
+	if !latest.Arrived.IsZero() {
+		d.Late = max(int64(latest.Arrived.Sub(latest.Time)/time.Second), 0)
+	}
 	age := max(in.Now.Sub(latest.Time), 0)
 	d.AgeSeconds = int64(age / time.Second)
 	d.Age = formatAge(age)
@@ -143,6 +161,10 @@ func Build(in Input) Data {
 		d.Status = StateFailing
 	case d.Stale:
 		d.Status = StateStale
+	case d.Reason == ReasonLoginRefused:
+		// The reading is fresh (a hybrid's official part), but the user
+		// must act: say so, and keep saying it.
+		d.Status = StateFailing
 	default:
 		d.Status = StateOK
 		// A reading that is still fresh outlives one failed pass: the
@@ -217,12 +239,13 @@ func Reason(lastError string) string {
 
 // reasonText is how a reason reads on the line.
 var reasonText = map[string]string{
-	ReasonAuth:        "login expired",
-	ReasonOffline:     "offline",
-	ReasonRateLimited: "rate-limited",
-	ReasonServer:      "server error",
-	ReasonCache:       "cache error",
-	ReasonError:       "sync error",
+	ReasonAuth:         "login expired",
+	ReasonOffline:      "offline",
+	ReasonRateLimited:  "rate-limited",
+	ReasonServer:       "server error",
+	ReasonCache:        "cache error",
+	ReasonError:        "sync error",
+	ReasonLoginRefused: "login refused",
 }
 
 // Texts of the states without a reading.

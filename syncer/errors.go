@@ -40,6 +40,7 @@ func plain(err error) error {
 	}
 	var (
 		se  *syncError
+		le  *client.LoginError
 		ste *storeError
 		rl  *client.RateLimitError
 		api *client.APIError
@@ -49,6 +50,8 @@ func plain(err error) error {
 	switch {
 	case errors.As(err, &se):
 		return err
+	case errors.As(err, &le):
+		msg = le.Error() // already says what was refused and what to do
 	case errors.Is(err, client.ErrUnauthorized):
 		msg = "login expired: run `cgmtop login`"
 	case errors.As(err, &ste):

@@ -52,8 +52,9 @@ func tokenStore(e env) (auth.Store, error) {
 	return auth.NewStore(e.cfg.TokenStore, e.account, e.paths)
 }
 
-// openSource connects to the account's Dexcom server with its stored login.
-func openSource(ctx context.Context, e env, log *slog.Logger) (client.Source, error) {
+// openDexcom connects to the account's official Dexcom server with its
+// stored login.
+func openDexcom(ctx context.Context, e env, log *slog.Logger) (client.Source, error) {
 	store, err := tokenStore(e)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/client/share"
 	"github.com/cgmtop/cgmtop/clock"
 )
 
@@ -26,6 +27,17 @@ func runEmulate(ctx context.Context, args []string, std stdio) error {
 	ttl := fs.Duration("token-ttl", 2*time.Hour, "access token lifetime (sent as expires_in)")
 	redirect := fs.String("redirect-uri", emulator.DefaultRedirectURI, "the only redirect URI the login page accepts")
 	auto := fs.Bool("auto-approve", false, "approve logins at once, with no page to click")
+	shareRegion := fs.String("share-region", "us", "Dexcom Share: the region this server plays (us, ous, jp)")
+	shareHome := fs.String("share-account-region", "", "Dexcom Share: the region the account lives in; another than --share-region refuses every login, as a real wrong region does")
+	shareTTL := fs.Duration("share-session-ttl", 24*time.Hour, "Dexcom Share: session lifetime (then SessionNotValid)")
+	shareLockout := fs.Int("share-lockout", 0, "Dexcom Share: refused logins before SSO_AuthenticateMaxAttemptsExceeded (0: never)")
+	sharePassword := fs.String("share-password", emulator.DefaultSharePassword, "Dexcom Share: the account's password")
+	shareIntTrend := fs.Bool("share-int-trend", false, "Dexcom Share: trends as pre-2021 numbers")
+	shareOldDates := fs.Bool("share-old-dates", false, `Dexcom Share: dates as "/Date(ms)/"`)
+	shareJSONSub := fs.Bool("share-json-subcode", false, "Dexcom Share: error SubCode as a JSON string (2025) instead of XML")
+	shareOneSession := fs.Bool("share-one-session", false, "Dexcom Share: a new login ends the older sessions")
+	shareLag := fs.Duration("share-lag", 0, "Dexcom Share: how long after its time a reading is served")
+	shareOffset := fs.Duration("share-offset", 0, "Dexcom Share: how far Share's times sit from the official API's")
 	var faults, scenarios listFlag
 	fs.Var(&faults, "fault", "inject a fault, e.g. egvs:429:2:retry=3s or any:slow:1:delay=5s (repeatable)")
 	fs.Var(&scenarios, "scenario", "sensor scenario KIND:START:DURATION, START from now: high:-30m:1h, low:+10m:40m, gap:-2h:45m, skew:+7m, late:-1h:45m:+2h (held back until 2h after their time) (repeatable)")
@@ -43,6 +55,20 @@ func runEmulate(ctx context.Context, args []string, std stdio) error {
 		AccessTTL:   *ttl,
 		UploadLag:   *lag,
 		AutoApprove: *auto,
+		Share: emulator.ShareConfig{
+			Region: *shareRegion, AccountRegion: *shareHome, Password: *sharePassword,
+			SessionTTL: *shareTTL, LockoutAfter: *shareLockout, OneSession: *shareOneSession,
+			IntTrend: *shareIntTrend, OldDates: *shareOldDates, JSONSub: *shareJSONSub,
+			Lag: *shareLag, Offset: *shareOffset,
+		},
+	}
+	if err := share.CheckRegion(*shareRegion); err != nil {
+		return usageError("--share-region: %v", err)
+	}
+	if *shareHome != "" {
+		if err := share.CheckRegion(*shareHome); err != nil {
+			return usageError("--share-account-region: %v", err)
+		}
 	}
 	if *speed != 1 {
 		cfg.Clock = clock.NewScaled(time.Now(), *speed)
@@ -77,8 +103,14 @@ func runEmulate(ctx context.Context, args []string, std stdio) error {
 Log in against it:
   cgmtop login --api-url %[1]s --client-id %[4]s --client-secret %[5]s --redirect-uri %[6]s
 
+Dexcom Share (region %[7]s; user %[8]s, %[9]s or %[10]s; account id %[11]s):
+  cgmtop login share --share-url %[1]s --region %[7]s --username %[8]s
+  (password: %[12]s)
+
+Counters: %[1]s/emulator/stats
 Ctrl+C stops it.
-`, srv.URL(), c.Seed, c.User, c.ClientID, c.ClientSecret, c.RedirectURI)
+`, srv.URL(), c.Seed, c.User, c.ClientID, c.ClientSecret, c.RedirectURI,
+		c.Share.Region, c.Share.Username, emulator.DefaultShareEmail, emulator.DefaultSharePhone, c.Share.AccountID, c.Share.Password)
 	<-ctx.Done()
 	return nil
 }

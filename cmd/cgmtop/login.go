@@ -20,6 +20,16 @@ import (
 )
 
 func runLogin(ctx context.Context, args []string, std stdio) error {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		kind, ok := sourceKinds[args[0]]
+		switch {
+		case !ok:
+			return usageError("cannot log in to %q: use `cgmtop login` (the official API) or `cgmtop login share`", args[0])
+		case kind.login != nil:
+			return kind.login(ctx, args[1:], std)
+		}
+		args = args[1:] // `cgmtop login dexcom` is `cgmtop login`
+	}
 	fs := newFlags("login", "cgmtop login [--client-id ID] [--client-secret SECRET] [--region us|eu|jp|sandbox | --api-url URL] [flags]", std)
 	account := fs.String("account", config.DefaultAccount, "name for this login, if you have several")
 	clientID := fs.String("client-id", os.Getenv("CGMTOP_CLIENT_ID"), "your Dexcom app's client ID (env CGMTOP_CLIENT_ID)")
@@ -100,6 +110,9 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 	}
 	// Remember everything but the secrets, so the next login and every other
 	// command need no flags.
+	if cfg.Account(e.account).Realtime() != "" {
+		addSource(&cfg, e.account, config.SourceDexcom, false) // a hybrid now
+	}
 	if err := config.Save(e.paths.ConfigFile, cfg); err != nil {
 		return err
 	}
@@ -218,44 +231,4 @@ func anyAccountLeft(p config.Paths) bool {
 		}
 	}
 	return false
-}
-
-func runAuth(ctx context.Context, args []string, std stdio) error {
-	if len(args) == 0 || args[0] != "status" {
-		return usageError("usage: cgmtop auth status [--account NAME]")
-	}
-	fs := newFlags("auth status", "cgmtop auth status [--account NAME]", std)
-	account := fs.String("account", config.DefaultAccount, "which login to show")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	e, err := loadEnv(*account)
-	if err != nil {
-		return err
-	}
-	store, err := tokenStore(e)
-	if err != nil {
-		return err
-	}
-	st, err := auth.LoadStatus(ctx, store)
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	now := time.Now()
-	fmt.Fprintf(std.out, "Account      %s\n", e.account)
-	fmt.Fprintf(std.out, "Server       %s\n", st.BaseURL)
-	fmt.Fprintf(std.out, "Client ID    %s\n", st.ClientID)
-	fmt.Fprintf(std.out, "Login kept   %s\n", st.Where)
-	fmt.Fprintf(std.out, "Refreshed    %s\n", fmtAge(now, st.Updated))
-	if db, err := cache.OpenReader(ctx, e.paths.Database(e.account)); err == nil {
-		defer db.Close()
-		if s, err := db.SyncStatus(ctx); err == nil {
-			fmt.Fprintf(std.out, "Last sync    %s", fmtAge(now, s.LastSuccess))
-			if s.LastError != "" {
-				fmt.Fprintf(std.out, " (last attempt failed: %s)", s.LastError)
-			}
-			fmt.Fprintln(std.out)
-		}
-	}
-	return nil
 }
