@@ -75,6 +75,7 @@ Nightscout 15 site on %[1]s (API_SECRET %[2]s)
   read token (role readable)      %[3]s
   status-only token (no reading)  %[4]s
   cgmtop login nightscout --url %[1]s     (paste the read token when asked)
+  Counters: %[1]s/emulator/stats
 `, srv.URL(), f.secret, srv.Token(nsemu.DefaultSubject), srv.Token("status-watch"))
 	return srv, nil
 }

@@ -42,6 +42,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "https://"+r.Host+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 		return
 	}
+	if r.URL.Path == "/emulator/stats" {
+		// Not Nightscout's: the counters, for measurements from outside.
+		writeJSON(w, http.StatusOK, s.Stats())
+		return
+	}
 	path, f := splitExt(strings.TrimRight(r.URL.Path, "/"), r)
 	if sub, ok := strings.CutPrefix(path, "/api/v2/authorization/request/"); ok && r.Method == http.MethodGet {
 		s.handleJWT(w, r, sub)
