@@ -16,15 +16,17 @@ const SameReading = 30 * time.Second
 // replacing any stored at the same time, in one transaction. added counts
 // the readings that were not stored before.
 //
-// A reading that names its source is skipped when another source's reading
-// lies within SameReading of it: that is the same sensor reading, and the
-// first to arrive keeps its source and arrival time.
+// A reading that names its source is skipped when a reading of another
+// source (or of none: stored before the account had several) lies within
+// SameReading of it: that is the same sensor reading, and the first to
+// arrive keeps its source and arrival time. Readings without a source are
+// stored as before.
 func (db *DB) PutReadings(ctx context.Context, rs []client.Reading) (added int, err error) {
 	err = db.write(ctx, "save readings", func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO readings (t, dt, tz, value, status, trend, rate, src, arrived)
 			SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
 			WHERE ?8 IS NULL OR NOT EXISTS (SELECT 1 FROM readings
-				WHERE t BETWEEN ?1 - ?10 AND ?1 + ?10 AND t != ?1 AND src IS NOT NULL AND src != ?8)
+				WHERE t BETWEEN ?1 - ?10 AND ?1 + ?10 AND t != ?1 AND (src IS NULL OR src != ?8))
 			ON CONFLICT (t) DO NOTHING`)
 		if err != nil {
 			return err

@@ -53,4 +53,13 @@ func TestPutReadingsDedupesAcrossSources(t *testing.T) {
 	if n, err := db.PutReadings(ctx, plain); err != nil || n != 1 {
 		t.Fatalf("added %d, %v", n, err)
 	}
+	// ... but a source's reading beside one stored without a source (before
+	// the account had two) is the same reading.
+	later := base.Add(2 * time.Hour)
+	if _, err := db.PutReadings(ctx, []client.Reading{{Time: later, Value: 90, Status: client.StatusOK}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.PutReadings(ctx, []client.Reading{{Time: later.Add(2 * time.Second), Value: 90, Status: client.StatusOK, Source: "share"}}); err != nil || n != 0 {
+		t.Fatalf("added %d beside an untagged reading, want 0: %v", n, err)
+	}
 }

@@ -110,11 +110,17 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 	}
 	// Remember everything but the secrets, so the next login and every other
 	// command need no flags.
-	if cfg.Account(e.account).Realtime() != "" {
-		addSource(&cfg, e.account, config.SourceDexcom, false) // a hybrid now
+	hybridNow := cfg.Account(e.account).Realtime() != ""
+	if hybridNow {
+		addSource(&cfg, e.account, config.SourceDexcom, false)
 	}
 	if err := config.Save(e.paths.ConfigFile, cfg); err != nil {
 		return err
+	}
+	if hybridNow {
+		if err := sourceAdded(ctx, e, config.SourceDexcom); err != nil {
+			return err
+		}
 	}
 	if err := writeMarker(e, loginMarker{ClientID: cfg.ClientID, BaseURL: base, TokenStore: cfg.TokenStore, At: time.Now().UTC()}); err != nil {
 		return err

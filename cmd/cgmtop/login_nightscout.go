@@ -25,6 +25,7 @@ func init() {
 		name:     "Nightscout",
 		open:     openNightscout,
 		window:   nightscoutWindow,
+		lag:      30 * time.Second, // uploaders post within seconds; the bridge every 2.5 min
 		login:    runLoginNightscout,
 		describe: describeNightscout,
 	}
@@ -175,6 +176,11 @@ func runLoginNightscout(ctx context.Context, args []string, std stdio) error {
 	}
 	fmt.Fprintln(std.out, "Fetching your readings…")
 	n, err := syncOnce(ctx, e)
+	// Whatever the engine learned before (the official API's hour, or the
+	// first sync's reading age) is wrong for Nightscout.
+	if serr := sourceAdded(ctx, e, config.SourceNightscout); serr != nil && err == nil {
+		err = serr
+	}
 	if err != nil {
 		fmt.Fprintf(std.out, "First sync did not finish (%v); `cgmtop` will retry.\n", err)
 		return nil

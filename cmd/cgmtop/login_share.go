@@ -140,6 +140,11 @@ func runLoginShare(ctx context.Context, args []string, std stdio) error {
 	}
 	fmt.Fprintln(std.out, "Fetching your readings…")
 	n, err := syncOnce(ctx, e)
+	// Whatever the engine learned before (the official API's hour, or the
+	// first sync's reading age) is wrong for Share.
+	if serr := sourceAdded(ctx, e, config.SourceShare); serr != nil && err == nil {
+		err = serr
+	}
 	if err != nil {
 		fmt.Fprintf(std.out, "First sync did not finish (%v); `cgmtop` will retry.\n", err)
 		return nil

@@ -105,8 +105,14 @@ func monitor(ctx context.Context, s monitorSetup) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		g, hasRealtime := realtimeGate(s.env)
 		err := engine.Run(syncCtx, func(r syncer.Result) {
 			writeSnapshot(syncCtx, s.env, db, s.log)
+			if r.Err == nil && hasRealtime {
+				// A hybrid keeps syncing the official API when the real-time
+				// login is refused: the user must still be told.
+				r.Err = g.Check()
+			}
 			p.Send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err})
 		})
 		if err != nil && !errors.Is(err, context.Canceled) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cgmtop/cgmtop/auth"
+	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/client/gate"
@@ -16,6 +17,7 @@ import (
 	"github.com/cgmtop/cgmtop/client/share"
 	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/syncer"
 )
 
 // sourceKind is one kind of source an account can read from. Adding a kind
@@ -30,6 +32,10 @@ type sourceKind struct {
 	// window is how far back a real-time source holds readings; zero for
 	// the official API, which keeps the whole history.
 	window time.Duration
+	// lag is a first guess of how soon after the sensor a reading reaches
+	// a real-time source, seeded into the sync engine at login; zero for
+	// the official API, whose lag the engine learns.
+	lag time.Duration
 	// login is `cgmtop login KIND ARGS`; nil sends `cgmtop login KIND` to
 	// the official login.
 	login func(ctx context.Context, args []string, std stdio) error
@@ -53,6 +59,7 @@ func init() {
 		name:     "Dexcom Share",
 		open:     openShare,
 		window:   share.Window,
+		lag:      30 * time.Second,
 		login:    runLoginShare,
 		describe: describeShare,
 	}
@@ -90,6 +97,24 @@ func openSourceClock(ctx context.Context, e env, clk clock.Clock, log *slog.Logg
 	}
 	log.Info("hybrid source", "official", official.Kind, "realtime", realtime.Kind)
 	return hybrid.New(official, realtime, clk), nil
+}
+
+// sourceAdded tells the account's sync engine that kind just joined: a
+// real-time source delivers within seconds (what the engine learned before,
+// the official API's hour or the first sync's reading age, would have it
+// poll far too late), and a source that holds the history (the official
+// API) has the 90 days to fetch.
+func sourceAdded(ctx context.Context, e env, kind string) error {
+	k := sourceKinds[kind]
+	db, err := cache.Open(ctx, e.paths.Database(e.account))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if k.lag == 0 {
+		return syncer.RefetchHistory(ctx, db)
+	}
+	return syncer.SeedLag(ctx, db, k.lag, 4*k.lag)
 }
 
 // realtimeGate is the gate of the account's real-time source, if it has one.
