@@ -54,9 +54,9 @@ type AuthError struct {
 }
 
 func (e *AuthError) Error() string {
-	site := e.Site
-	if site == "" {
-		site = "the Nightscout site"
+	site := "the Nightscout site"
+	if e.Site != "" {
+		site = "Nightscout at " + e.Site
 	}
 	const fix = "make a token with the readable role (Admin Tools → Subjects) and run `cgmtop login nightscout`"
 	switch e.Reason {

@@ -114,7 +114,7 @@ Ctrl+C stops it.
 		c.Share.Region, c.Share.Username, emulator.DefaultShareEmail, emulator.DefaultSharePhone, c.Share.AccountID, c.Share.Password)
 	ns, err := startNightscoutEmu(nsFlags, *seed, cfg.Clock, std.out)
 	if err != nil {
-		return fmt.Errorf("start the Nightscout emulator: %w", err)
+		return err
 	}
 	defer ns.Close()
 	<-ctx.Done()

@@ -20,10 +20,11 @@ type nightscoutEmuFlags struct {
 	lag, failDelay, memoryLag  time.Duration
 	public, fractional, noDate bool
 	colonless, redirect        bool
+	fs                         *flag.FlagSet
 }
 
 func addNightscoutEmuFlags(fs *flag.FlagSet) *nightscoutEmuFlags {
-	f := &nightscoutEmuFlags{}
+	f := &nightscoutEmuFlags{fs: fs}
 	fs.StringVar(&f.listen, "nightscout-listen", "127.0.0.1:1337", `Nightscout: address to serve a Nightscout site on ("" for none)`)
 	fs.StringVar(&f.secret, "nightscout-api-secret", nsemu.DefaultAPISecret, "Nightscout: the site's API_SECRET (uploads use it; cgmtop never should)")
 	fs.StringVar(&f.units, "nightscout-units", "mg/dl", "Nightscout: the site's display unit, mg/dl or mmol")
@@ -68,7 +69,15 @@ func startNightscoutEmu(f *nightscoutEmuFlags, seed int64, clk clock.Clock, out 
 	}
 	srv, err := nsemu.StartAt(f.config(seed, clk), f.listen)
 	if err != nil {
-		return nil, err
+		explicit := false
+		f.fs.Visit(func(fl *flag.Flag) { explicit = explicit || fl.Name == "nightscout-listen" })
+		if explicit {
+			return nil, err
+		}
+		// The default port is taken (another emulator?): the Dexcom side
+		// still works, so say so and go on.
+		fmt.Fprintf(out, "\nNo Nightscout site: %v (choose one with --nightscout-listen)\n", err)
+		return io.NopCloser(nil), nil
 	}
 	fmt.Fprintf(out, `
 Nightscout 15 site on %[1]s (API_SECRET %[2]s)

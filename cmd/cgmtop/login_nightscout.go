@@ -115,7 +115,7 @@ func runLoginNightscout(ctx context.Context, args []string, std stdio) error {
 	}
 	// Refuse what is certainly the API secret before it is sent anywhere.
 	if err := nightscout.CheckToken(token); err != nil {
-		return errors.New(strings.Replace(err.Error(), "the Nightscout site refused the token: ", "", 1))
+		return errors.New(strings.Replace(err.Error(), "the Nightscout site refused the token: ", "not sent to the site: ", 1))
 	}
 
 	store, err := nightscoutStore(e)
