@@ -76,7 +76,7 @@ func startNightscoutEmu(f *nightscoutEmuFlags, seed int64, clk clock.Clock, out 
 		}
 		// The default port is taken (another emulator?): the Dexcom side
 		// still works, so say so and go on.
-		fmt.Fprintf(out, "\nNo Nightscout site: %v (choose one with --nightscout-listen)\n", err)
+		fmt.Fprintf(out, "\nNo Nightscout site (--nightscout-listen): %v\n", err)
 		return io.NopCloser(nil), nil
 	}
 	fmt.Fprintf(out, `
