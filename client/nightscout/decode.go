@@ -89,6 +89,9 @@ func (e *entry) reading() (client.Reading, bool) {
 	if !ok {
 		return client.Reading{}, false
 	}
+	// Whole seconds, as the cache keys readings: a time a fraction past
+	// the stored one would look like a newer reading on every poll.
+	t, shown = t.Truncate(time.Second), shown.Truncate(time.Second)
 	rd := client.Reading{Time: t, DisplayTime: shown, Trend: e.trend()}
 	switch v := math.Round(e.SGV.v); {
 	case v == lowMark:

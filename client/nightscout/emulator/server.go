@@ -192,14 +192,14 @@ func (s *Server) count(names ...string) {
 	s.mu.Unlock()
 }
 
-// Newest returns the time of the newest sgv a client can read right now,
-// simulated or posted; zero when there is none.
+// Newest returns the time, to the second, of the newest sgv a client can
+// read right now, simulated or posted; zero when there is none.
 func (s *Server) Newest() time.Time {
 	ds := s.entries(s.cfg.Clock.Now(), query{count: 1, types: []string{"sgv"}, hasDate: true})
 	if len(ds) == 0 {
 		return time.Time{}
 	}
-	return ds[0].time()
+	return ds[0].time().Truncate(time.Second)
 }
 
 // Available returns when the sgv at t (to the second) became readable:
