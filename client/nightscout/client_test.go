@@ -297,14 +297,15 @@ func TestEventsDevicesAndDataRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ds) != 2 || ds[0].DisplayDevice != "cgmtop-emulator" || ds[1].DisplayApp != "loop" || !ds[1].HasBattery || !ds[1].HasIOB || !ds[1].HasCOB {
+	if len(ds) != 2 || ds[0].DisplayDevice != "cgmtop-emulator" || ds[0].Generation != "nightscout" || ds[1].DisplayApp != "loop" || !ds[1].HasBattery || !ds[1].HasIOB || !ds[1].HasCOB {
 		t.Errorf("devices %+v", ds)
 	}
 	dr, err := c.DataRange(ctx(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !dr.Readings.End.Equal(site.Newest()) || dr.Events.Empty() || !dr.Calibrations.Empty() {
+	if span := dr.Readings.End.Sub(dr.Readings.Start); !dr.Readings.End.Equal(site.Newest()) ||
+		span < 90*24*time.Hour-6*time.Minute || span > 90*24*time.Hour || dr.Events.Empty() || !dr.Calibrations.Empty() {
 		t.Errorf("data range %+v", dr)
 	}
 }

@@ -187,6 +187,11 @@ func TestContractLoginBackfillAndNewEntries(t *testing.T) {
 		t.Errorf("after seeding one more entry the newest is still %v", got)
 	}
 
+	dr, err := c.DataRange(ctx(t))
+	if err != nil || dr.Readings.Start.IsZero() || !dr.Readings.Start.Before(dr.Readings.End) || dr.Readings.End.Before(newest.Time) {
+		t.Errorf("data range %+v, %v: want the oldest and the newest reading", dr, err)
+	}
+
 	evs, err := c.Events(ctx(t), from, time.Now().Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)

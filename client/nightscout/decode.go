@@ -429,7 +429,9 @@ func (d *deviceStatus) device() (client.Device, bool) {
 		return client.Device{}, false
 	}
 	name := clip(string(d.Device), 60)
-	dev := client.Device{DisplayDevice: name, Generation: "unknown", LastUpload: at}
+	// Not a sensor: an uploader or a loop. Generation names where it
+	// reports, as the device lines show it.
+	dev := client.Device{DisplayDevice: name, Generation: "nightscout", LastUpload: at}
 	if app, rest, ok := strings.Cut(name, "://"); ok {
 		dev.DisplayApp, dev.DisplayDevice = app, rest
 	}

@@ -58,38 +58,53 @@ func (c *Client) CheckRead(ctx context.Context) (time.Time, error) {
 	return p.items[0].Time, nil
 }
 
-// DataRange reports the newest reading, event and meter value. API v1 has
-// no cheap way to find the oldest record, so every Start is zero: the
-// syncer then reaches back as far as it keeps data.
+// DataRange reports the first and last reading, and the newest event and
+// meter value (their Start stays zero: the syncer then reaches back as far
+// as it keeps data). The oldest reading is the one Nightscout returns for
+// an ascending sort with a count of one.
 func (c *Client) DataRange(ctx context.Context) (client.DataRange, error) {
 	var dr client.DataRange
 	p, err := c.entries(ctx, url.Values{"count": {"1"}, "find[date][$gte]": {"0"}}, time.Time{})
 	if err != nil {
 		return dr, err
 	}
-	if len(p.items) > 0 {
-		dr.Readings.End = p.items[0].Time
+	if len(p.items) == 0 {
+		return dr, c.moreRange(ctx, &dr)
 	}
+	dr.Readings.End = p.items[0].Time
+	first, err := c.entries(ctx, url.Values{"count": {"1"}, "find[date][$gte]": {"0"}, "sort[date]": {"1"}}, time.Time{})
+	if err != nil {
+		return dr, err
+	}
+	dr.Readings.Start = dr.Readings.End
+	if len(first.items) > 0 && first.items[0].Time.Before(dr.Readings.End) {
+		dr.Readings.Start = first.items[0].Time
+	}
+	return dr, c.moreRange(ctx, &dr)
+}
+
+// moreRange fills in the newest meter value and event.
+func (c *Client) moreRange(ctx context.Context, dr *client.DataRange) error {
 	var cals []client.Calibration
-	err = c.get(ctx, "entries", "/api/v1/entries/mbg.json", url.Values{"count": {"1"}, "find[date][$gte]": {"0"}}, time.Time{}, func(r io.Reader) error {
+	err := c.get(ctx, "entries", "/api/v1/entries/mbg.json", url.Values{"count": {"1"}, "find[date][$gte]": {"0"}}, time.Time{}, func(r io.Reader) error {
 		var err error
 		_, cals, err = decodeEntries(r)
 		return err
 	})
 	if err != nil {
-		return dr, err
+		return err
 	}
 	if len(cals) > 0 {
 		dr.Calibrations.End = cals[0].Time
 	}
 	tp, err := c.treatments(ctx, url.Values{"count": {"1"}, "find[created_at][$gte]": {"2000-01-01T00:00:00.000Z"}})
 	if err != nil {
-		return dr, err
+		return err
 	}
 	if ms := tp.newest; ms > 0 {
 		dr.Events.End, _ = fromMillis(ms)
 	}
-	return dr, nil
+	return nil
 }
 
 // Readings returns the sensor readings of [start, end), oldest first,
@@ -334,7 +349,8 @@ func (c *Client) Devices(ctx context.Context) ([]client.Device, error) {
 }
 
 // generation guesses the sensor generation from an uploader's device name
-// ("xDrip-DexcomG6", "share2", "dexcom-g7").
+// ("xDrip-DexcomG6", "share2", "dexcom-g7"); a name that does not say is
+// shown as a Nightscout device.
 func generation(device string) string {
 	d := strings.ToLower(device)
 	switch {
@@ -347,5 +363,5 @@ func generation(device string) string {
 	case strings.Contains(d, "libre"):
 		return "libre"
 	}
-	return "unknown"
+	return "nightscout"
 }

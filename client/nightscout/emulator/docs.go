@@ -68,12 +68,17 @@ type query struct {
 	types   []string
 	filters []filter
 	hasDate bool // the query names the date field, so no implicit window is added
+	asc     bool // sort[date]=1: the count oldest are picked (and still served newest first)
 }
 
 func parseQuery(v url.Values, dateField string, defaultCount int) query {
 	q := query{count: defaultCount}
 	if n, err := strconv.Atoi(v.Get("count")); err == nil && n >= 0 {
 		q.count = n
+	}
+	switch v.Get("sort[" + dateField + "]") {
+	case "1", "asc", "ascending":
+		q.asc = true
 	}
 	for key, vals := range v {
 		m := findKey.FindStringSubmatch(key)
@@ -202,6 +207,21 @@ func (s *Server) entries(now time.Time, q query) []doc {
 			newest = time.Time{}
 		}
 		oldest := now.Add(-s.cfg.History)
+		if q.asc && !newest.IsZero() {
+			for i := s.sim.slotAt(oldest); len(out) < q.count; i++ {
+				t := s.sim.slotTime(i)
+				if t.After(newest) {
+					break
+				}
+				if ms := float64(t.UnixMilli()); t.Before(oldest) || ms < lo-1000 || ms >= hi+1000 {
+					continue
+				}
+				if d := s.simEntry(i); q.match(d) {
+					out = append(out, d)
+				}
+			}
+			newest = time.Time{} // done: skip the newest-first walk
+		}
 		for i := s.sim.slotAt(newest); !newest.IsZero(); i-- {
 			t := s.sim.slotTime(i)
 			if t.After(newest) {
@@ -230,6 +250,14 @@ func (s *Server) entries(now time.Time, q query) []doc {
 		}
 	}
 	s.mu.Unlock()
+	if q.asc {
+		// The database picks the oldest; the answer is still sorted
+		// newest first, as Nightscout's formatter does.
+		slices.SortStableFunc(out, func(a, b doc) int { return cmpFloat(a.sortMillis(), b.sortMillis()) })
+		if len(out) > q.count {
+			out = out[:q.count]
+		}
+	}
 	return newestFirst(out, q.count)
 }
 
