@@ -20,13 +20,13 @@ import (
 // issue 13's figures: delay from available to cached, and requests per
 // reading after a warm-up. Real-speed figures come from a script (see the
 // report); here the clock runs CGMTOP_NS_SCALE (120) times faster for
-// CGMTOP_NS_HOURS (3) emulated hours. It fails only on what is not timing:
+// CGMTOP_NS_HOURS (2) emulated hours. It fails only on what is not timing:
 // a reading missed or stored twice.
 func TestNightscoutFreshness(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs emulated hours")
 	}
-	hours, scale := 3.0, 120.0
+	hours, scale := 2.0, 120.0
 	if v, err := strconv.ParseFloat(os.Getenv("CGMTOP_NS_HOURS"), 64); err == nil && v > 0 {
 		hours = v
 	}
