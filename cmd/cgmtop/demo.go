@@ -31,9 +31,9 @@ const demoAccount = "demo"
 // deleted on exit.
 func runDemo(ctx context.Context, speed float64, source string, std stdio) error {
 	switch source {
-	case "dexcom", "share", "hybrid":
+	case "dexcom", "share", "hybrid", "nightscout":
 	default:
-		return usageError("--source %q: use dexcom, share or hybrid", source)
+		return usageError("--source %q: use dexcom, share, nightscout or hybrid", source)
 	}
 	removeAbandonedDemos(os.TempDir())
 	tmp, err := os.MkdirTemp("", demoPrefix)
@@ -62,6 +62,14 @@ func runDemo(ctx context.Context, speed float64, source string, std stdio) error
 	defer closeLog()
 
 	clk := clock.NewScaled(time.Now(), speed)
+	if source == "nightscout" {
+		src, site, err := demoNightscout(ctx, &e, clk, log)
+		if err != nil {
+			return err
+		}
+		defer site.Close()
+		return monitor(ctx, monitorSetup{env: e, source: src, clock: clk, log: log, demo: true})
+	}
 	redirect, err := freeRedirectURI()
 	if err != nil {
 		return err

@@ -40,6 +40,7 @@ func runEmulate(ctx context.Context, args []string, std stdio) error {
 	shareOneSession := fs.Bool("share-one-session", false, "Dexcom Share: a new login ends the older sessions")
 	shareLag := fs.Duration("share-lag", 0, "Dexcom Share: how long after its time a reading is served")
 	shareOffset := fs.Duration("share-offset", 0, "Dexcom Share: how far Share's times sit from the official API's")
+	nsFlags := addNightscoutEmuFlags(fs)
 	var faults, scenarios listFlag
 	fs.Var(&faults, "fault", "inject a fault, e.g. egvs:429:2:retry=3s or any:slow:1:delay=5s (repeatable)")
 	fs.Var(&scenarios, "scenario", "sensor scenario KIND:START:DURATION, START from now: high:-30m:1h, low:+10m:40m, gap:-2h:45m, skew:+7m, late:-1h:45m:+2h (held back until 2h after their time) (repeatable)")
@@ -113,6 +114,11 @@ Counters: %[1]s/emulator/stats
 Ctrl+C stops it.
 `, srv.URL(), c.Seed, c.User, c.ClientID, c.ClientSecret, c.RedirectURI,
 		c.Share.Region, c.Share.Username, emulator.DefaultShareEmail, emulator.DefaultSharePhone, c.Share.AccountID, c.Share.Password)
+	ns, err := startNightscoutEmu(nsFlags, *seed, cfg.Clock, std.out)
+	if err != nil {
+		return err
+	}
+	defer ns.Close()
 	<-ctx.Done()
 	// What was asked of it, for measuring a client's request rate.
 	stats := srv.Stats()

@@ -26,7 +26,7 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 		kind, ok := sourceKinds[args[0]]
 		switch {
 		case !ok:
-			return usageError("cannot log in to %q: use `cgmtop login` (the official API) or `cgmtop login share`", args[0])
+			return usageError("cannot log in to %q: use `cgmtop login` (the official API), `cgmtop login share` or `cgmtop login nightscout`", args[0])
 		case kind.login != nil:
 			return kind.login(ctx, args[1:], std)
 		}

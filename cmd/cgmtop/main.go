@@ -28,17 +28,18 @@ const usage = `cgmtop: your continuous glucose monitor, in the terminal.
 
 Usage:
   cgmtop [--account NAME]          the live monitor
-  cgmtop --demo [--source share]   the monitor against the built-in Dexcom emulator (no account, no network)
+  cgmtop --demo [--source S]       the monitor against a built-in emulator (S: dexcom, share, nightscout, hybrid)
   cgmtop status [flags]            one line for tmux and status bars, from the cache
   cgmtop login [flags]             connect your Dexcom account (browser, or --no-browser over SSH)
   cgmtop login share [flags]       add real-time readings from Dexcom Share (asks region, user, password)
+  cgmtop login nightscout --url U  read a Nightscout site with an access token (asked hidden)
   cgmtop logout                    delete the stored login and all cached health data
   cgmtop auth status               each account's sources, their logins and their state
   cgmtop sync [--daemon]           fetch new readings into the cache
   cgmtop report [flags]            AGP report of a period: text, JSON, or an HTML page for a clinic
   cgmtop export [flags]            every cached reading and event as CSV or JSON Lines
   cgmtop doctor [--offline]        check the whole setup and say how to fix what is wrong
-  cgmtop emulate [flags]           run the Dexcom emulator alone, for trying login and sync
+  cgmtop emulate [flags]           run the Dexcom (and Share, Nightscout) emulator alone, for trying login and sync
   cgmtop version                   print the version
 
 Run 'cgmtop COMMAND --help' for a command's flags.

@@ -24,7 +24,7 @@ func runMonitorCmd(ctx context.Context, args []string, std stdio) error {
 	fs := newFlags("cgmtop", "cgmtop [--demo] [--account NAME]", std)
 	demo := fs.Bool("demo", false, "run against the built-in Dexcom emulator: no account, no network, nothing kept")
 	speed := fs.Float64("speed", 30, "with --demo: how many times faster than real time the sensor runs")
-	source := fs.String("source", "dexcom", "with --demo: which source to emulate: dexcom (the official API), share, or hybrid (both)")
+	source := fs.String("source", "dexcom", "with --demo: which source to emulate: dexcom (the official API), share, nightscout, or hybrid (official + share)")
 	account := fs.String("account", config.DefaultAccount, "which logged-in account to show")
 	// The top level's help is the whole command list, then the monitor's flags.
 	fs.Usage = func() {
