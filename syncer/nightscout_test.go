@@ -26,6 +26,7 @@ func TestNightscoutFreshness(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs emulated hours")
 	}
+	t.Parallel() // emulated hours that mostly sleep
 	hours, scale := 2.0, 120.0
 	if v, err := strconv.ParseFloat(os.Getenv("CGMTOP_NS_HOURS"), 64); err == nil && v > 0 {
 		hours = v

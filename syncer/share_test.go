@@ -60,7 +60,12 @@ func TestShareFreshness(t *testing.T) {
 		if hybridAccount {
 			name = "hybrid"
 		}
-		t.Run(name, func(t *testing.T) { shareRun(t, hybridAccount, time.Duration(hours*float64(time.Hour)), scale) })
+		t.Run(name, func(t *testing.T) {
+			// Emulated hours that mostly sleep: beside the other long
+			// runs, not after them.
+			t.Parallel()
+			shareRun(t, hybridAccount, time.Duration(hours*float64(time.Hour)), scale)
+		})
 	}
 }
 
