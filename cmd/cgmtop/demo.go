@@ -21,7 +21,7 @@ const demoAccount = "demo"
 // runDemo runs the whole real stack — login, client, sync, cache, monitor —
 // against the built-in emulator on loopback, in a scratch folder that is
 // deleted on exit.
-func runDemo(ctx context.Context, speed float64, std stdio) error {
+func runDemo(ctx context.Context, opts monitorOptions, std stdio) error {
 	tmp, err := os.MkdirTemp("", "cgmtop-demo-")
 	if err != nil {
 		return fmt.Errorf("demo scratch folder: %w", err)
@@ -33,6 +33,9 @@ func runDemo(ctx context.Context, speed float64, std stdio) error {
 		cfg = config.Default()
 	}
 	cfg.TokenStore = "file"
+	if opts.theme != "" {
+		cfg.Theme = opts.theme
+	}
 	e := env{paths: paths, account: demoAccount, cfg: cfg}
 
 	log, closeLog, err := openLog(paths)
@@ -41,7 +44,7 @@ func runDemo(ctx context.Context, speed float64, std stdio) error {
 	}
 	defer closeLog()
 
-	clk := clock.NewScaled(time.Now(), speed)
+	clk := clock.NewScaled(time.Now(), opts.speed)
 	redirect, err := freeRedirectURI()
 	if err != nil {
 		return err

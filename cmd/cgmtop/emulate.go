@@ -3,63 +3,98 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
 	"github.com/cgmtop/cgmtop/clock"
 )
 
-// listFlag collects a repeatable string flag.
-type listFlag []string
+// emulateOptions are `cgmtop emulate`'s flags.
+type emulateOptions struct {
+	listen, user, redirect string
+	seed                   int64
+	speed                  float64
+	lag, ttl               time.Duration
+	auto                   bool
+	faults, scenarios      []string
+}
 
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
-
-func runEmulate(ctx context.Context, args []string, std stdio) error {
-	fs := newFlags("emulate", "cgmtop emulate [--listen 127.0.0.1:PORT] [flags]", std)
-	listen := fs.String("listen", "127.0.0.1:8080", "address to serve on (keep it on loopback)")
-	seed := fs.Int64("seed", 1, "sensor seed: the same seed gives the same data")
-	user := fs.String("user", "g7", "simulated user the login page preselects: g7 or g6")
-	speed := fs.Float64("speed", 1, "how many times faster than real time the emulator's clock runs")
-	lag := fs.Duration("lag", 0, "upload lag: how long after its time a reading becomes available")
-	ttl := fs.Duration("token-ttl", 2*time.Hour, "access token lifetime (sent as expires_in)")
-	redirect := fs.String("redirect-uri", emulator.DefaultRedirectURI, "the only redirect URI the login page accepts")
-	auto := fs.Bool("auto-approve", false, "approve logins at once, with no page to click")
-	var faults, scenarios listFlag
-	fs.Var(&faults, "fault", "inject a fault, e.g. egvs:429:2:retry=3s or any:slow:1:delay=5s (repeatable)")
-	fs.Var(&scenarios, "scenario", "sensor scenario KIND:START:DURATION, START from now: high:-30m:1h, low:+10m:40m, gap:-2h:45m, skew:+7m, late:-1h:45m:+2h (held back until 2h after their time) (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newEmulateCmd(std stdio) *cobra.Command {
+	var opts emulateOptions
+	cmd := &cobra.Command{
+		Use:   "emulate",
+		Short: "Run the Dexcom emulator alone, for trying login and sync",
+		Long: `Serve the built-in Dexcom emulator on loopback: the sign-in page, the OAuth
+token endpoint and the data API, with a simulated sensor. It prints the client
+ID, secret and redirect URI to log in with. --fault and --scenario make it
+misbehave, for trying how cgmtop copes. Ctrl+C stops it.`,
+		Example: `  cgmtop emulate                                    # on 127.0.0.1:8080
+  cgmtop login --api-url http://127.0.0.1:8080 --client-id cgmtop-emulator --client-secret emulator-secret
+  cgmtop emulate --speed 60 --user g6 --fault egvs:429:2:retry=3s
+  cgmtop emulate --scenario low:+10m:40m --scenario late:-1h:45m:+2h`,
+		GroupID: "other",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runEmulate(cmd.Context(), opts, std)
+		},
 	}
-	if fs.NArg() > 0 {
-		return usageError("emulate takes no arguments, got %q", fs.Args())
-	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.listen, "listen", "l", "127.0.0.1:8080", "`ADDRESS` to serve on (keep it on loopback)")
+	mustComplete(cmd, "listen", values("127.0.0.1:8080", "127.0.0.1:0	any free port"))
+	fl.Int64Var(&opts.seed, "seed", 1, "sensor seed: the same `SEED` gives the same data")
+	fl.StringVar(&opts.user, "user", "g7", "simulated `USER` the login page preselects: g7 or g6")
+	mustComplete(cmd, "user", values("g7	Dexcom G7", "g6	Dexcom G6"))
+	fl.Float64Var(&opts.speed, "speed", 1, "how many times faster than real time the emulator's clock runs")
+	fl.DurationVar(&opts.lag, "lag", 0, "upload lag: how long after its time a reading becomes available")
+	fl.DurationVar(&opts.ttl, "token-ttl", 2*time.Hour, "access token lifetime (sent as expires_in)")
+	fl.StringVar(&opts.redirect, "redirect-uri", emulator.DefaultRedirectURI, "the only redirect `URI` the login page accepts")
+	fl.BoolVar(&opts.auto, "auto-approve", false, "approve logins at once, with no page to click")
+	fl.StringArrayVar(&opts.faults, "fault", nil, "inject a `FAULT`, e.g. egvs:429:2:retry=3s or any:slow:1:delay=5s (repeatable)")
+	mustComplete(cmd, "fault", values(
+		"egvs:429:2:retry=3s	two rate-limited answers",
+		"egvs:401:1	one expired token",
+		"any:500:3	three server errors",
+		"any:slow:1:delay=5s	one slow answer",
+		"egvs:truncated:1", "egvs:malformed:1", "egvs:empty:1", "egvs:huge:1",
+	))
+	fl.StringArrayVar(&opts.scenarios, "scenario", nil, "sensor `SCENARIO` KIND:START:DURATION, START from now: high:-30m:1h, low:+10m:40m, gap:-2h:45m, skew:+7m, late:-1h:45m:+2h (held back until 2h after their time) (repeatable)")
+	mustComplete(cmd, "scenario", values(
+		"high:-30m:1h	HIGH readings from 30 min ago, for an hour",
+		"low:+10m:40m	LOW readings in 10 min, for 40 min",
+		"gap:-2h:45m	no readings for 45 min, 2 h ago",
+		"skew:+7m	the sensor's clock 7 min ahead",
+		"late:-1h:45m:+2h	readings held back until 2 h after their time",
+	))
+	return cmd
+}
 
+func runEmulate(ctx context.Context, opts emulateOptions, std stdio) error {
 	cfg := emulator.Config{
-		Seed:        *seed,
-		User:        *user,
-		RedirectURI: *redirect,
-		AccessTTL:   *ttl,
-		UploadLag:   *lag,
-		AutoApprove: *auto,
+		Seed:        opts.seed,
+		User:        opts.user,
+		RedirectURI: opts.redirect,
+		AccessTTL:   opts.ttl,
+		UploadLag:   opts.lag,
+		AutoApprove: opts.auto,
 	}
-	if *speed != 1 {
-		cfg.Clock = clock.NewScaled(time.Now(), *speed)
+	if opts.speed != 1 {
+		cfg.Clock = clock.NewScaled(time.Now(), opts.speed)
 	}
-	for _, s := range scenarios {
+	for _, s := range opts.scenarios {
 		sc, err := emulator.ParseScenario(s)
 		if err != nil {
 			return usageError("--scenario: %v", err)
 		}
 		cfg.Scenarios = append(cfg.Scenarios, sc)
 	}
-	srv, err := emulator.StartAt(cfg, *listen)
+	srv, err := emulator.StartAt(cfg, opts.listen)
 	if err != nil {
 		return fmt.Errorf("start emulator: %w", err)
 	}
 	defer srv.Close()
-	for _, f := range faults {
+	for _, f := range opts.faults {
 		fault, err := emulator.ParseFault(f)
 		if err != nil {
 			return usageError("--fault: %v", err)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/cgmtop/cgmtop/auth"
@@ -19,41 +20,73 @@ import (
 	"github.com/cgmtop/cgmtop/config"
 )
 
-func runLogin(ctx context.Context, args []string, std stdio) error {
-	fs := newFlags("login", "cgmtop login [--client-id ID] [--client-secret SECRET] [--region us|eu|jp|sandbox | --api-url URL] [flags]", std)
-	account := fs.String("account", config.DefaultAccount, "name for this login, if you have several")
-	clientID := fs.String("client-id", os.Getenv("CGMTOP_CLIENT_ID"), "your Dexcom app's client ID (env CGMTOP_CLIENT_ID)")
-	secret := fs.String("client-secret", "", "your Dexcom app's client secret (env CGMTOP_CLIENT_SECRET; asked for when missing)")
-	region := fs.String("region", "", "Dexcom region: us, eu, jp or sandbox (default from settings, else us)")
-	apiURL := fs.String("api-url", "", "a custom Dexcom-compatible server, such as cgmtop emulate (--api-url http://127.0.0.1:8080)")
-	redirect := fs.String("redirect-uri", "", "the redirect URI registered for your app (default http://localhost:8765/callback)")
-	noBrowser := fs.Bool("no-browser", false, "print the link instead of opening a browser (automatic over SSH)")
-	storeKind := fs.String("token-store", "", "where to keep the login: keyring (default) or file (a private file, for machines with no keyring)")
-	if err := fs.Parse(args); err != nil {
-		return err
+// loginOptions are `cgmtop login`'s flags.
+type loginOptions struct {
+	account, clientID, secret, region, apiURL, redirect, storeKind string
+	noBrowser                                                      bool
+}
+
+func newLoginCmd(std stdio) *cobra.Command {
+	var opts loginOptions
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Connect your Dexcom account",
+		Long: `Connect your Dexcom account through Dexcom's sign-in page, keep the login in
+the OS keyring (or a private file) and fetch up to 90 days of readings.
+
+Dexcom's API needs your own free app registration: its client ID and secret
+(see the README). A browser opens on the sign-in page; over SSH, or with
+--no-browser, cgmtop prints the link instead and takes the address the browser
+lands on, pasted back. Settings other than the secret are remembered, so the
+next login needs no flags.`,
+		Example: `  cgmtop login --client-id ID --client-secret SECRET        # a US account
+  cgmtop login --region eu --client-id ID                   # asks for the secret, hidden
+  cgmtop login --no-browser --token-store file              # over SSH, on a machine with no keyring
+  cgmtop login --api-url http://127.0.0.1:8080 --client-id cgmtop-emulator   # against 'cgmtop emulate'`,
+		GroupID: "accounts",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runLogin(cmd.Context(), opts, std)
+		},
 	}
-	if fs.NArg() > 0 {
-		return usageError("login takes no arguments, got %q", fs.Args())
+	fl := cmd.Flags()
+	addAccountFlag(cmd, &opts.account, "a `NAME` for this login, if you have several")
+	fl.StringVar(&opts.clientID, "client-id", "", "your Dexcom app's client `ID` (env CGMTOP_CLIENT_ID)")
+	fl.StringVar(&opts.secret, "client-secret", "", "your Dexcom app's client `SECRET` (env CGMTOP_CLIENT_SECRET; asked for when missing)")
+	fl.StringVarP(&opts.region, "region", "r", "", "Dexcom `REGION`: us, eu, jp or sandbox (default from settings, else us)")
+	mustComplete(cmd, "region", values(regions...))
+	fl.StringVar(&opts.apiURL, "api-url", "", "a custom Dexcom-compatible server at `URL`, such as cgmtop emulate's")
+	fl.StringVar(&opts.redirect, "redirect-uri", "", "the redirect `URI` registered for your app (default http://localhost:8765/callback)")
+	fl.BoolVar(&opts.noBrowser, "no-browser", false, "print the link instead of opening a browser (automatic over SSH)")
+	fl.StringVar(&opts.storeKind, "token-store", "", "`STORE` for the login: keyring (default) or file (a private file, for machines with no keyring)")
+	mustComplete(cmd, "token-store", values(tokenStores...))
+	cmd.MarkFlagsMutuallyExclusive("region", "api-url")
+	return cmd
+}
+
+func runLogin(ctx context.Context, opts loginOptions, std stdio) error {
+	if opts.clientID == "" {
+		opts.clientID = os.Getenv("CGMTOP_CLIENT_ID")
 	}
-	e, err := loadEnv(*account)
+	e, err := loadEnv(opts.account)
 	if err != nil {
 		return err
 	}
 	cfg := e.cfg
-	if *region != "" {
-		cfg.Region, cfg.APIURL = *region, ""
+	if opts.region != "" {
+		cfg.Region, cfg.APIURL = opts.region, ""
 	}
-	if *apiURL != "" {
-		cfg.APIURL = *apiURL
+	if opts.apiURL != "" {
+		cfg.APIURL = opts.apiURL
 	}
-	if *redirect != "" {
-		cfg.RedirectURI = *redirect
+	if opts.redirect != "" {
+		cfg.RedirectURI = opts.redirect
 	}
-	if *storeKind != "" {
-		cfg.TokenStore = *storeKind
+	if opts.storeKind != "" {
+		cfg.TokenStore = opts.storeKind
 	}
-	if *clientID != "" {
-		cfg.ClientID = *clientID
+	if opts.clientID != "" {
+		cfg.ClientID = opts.clientID
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError("%v", err)
@@ -69,15 +102,15 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 			return err
 		}
 	}
-	if *secret == "" {
-		*secret = os.Getenv("CGMTOP_CLIENT_SECRET")
+	if opts.secret == "" {
+		opts.secret = os.Getenv("CGMTOP_CLIENT_SECRET")
 	}
-	if *secret == "" {
-		if *secret, err = ask(in, std, "Dexcom app client secret (hidden): ", true); err != nil {
+	if opts.secret == "" {
+		if opts.secret, err = ask(in, std, "Dexcom app client secret (hidden): ", true); err != nil {
 			return err
 		}
 	}
-	if cfg.ClientID == "" || *secret == "" {
+	if cfg.ClientID == "" || opts.secret == "" {
 		return usageError("a client ID and secret are needed: register a free app at the Dexcom developer portal (see README)")
 	}
 
@@ -87,11 +120,11 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	httpClient := dexcom.NewHTTPClient()
-	oauth := dexcom.OAuthConfig(base, cfg.ClientID, *secret, cfg.RedirectURI)
+	oauth := dexcom.OAuthConfig(base, cfg.ClientID, opts.secret, cfg.RedirectURI)
 	_, err = auth.Connect(ctx, store, base, auth.LoginOptions{
 		OAuth:      oauth,
 		HTTPClient: httpClient,
-		NoBrowser:  *noBrowser || !auth.ShouldUseBrowser(),
+		NoBrowser:  opts.noBrowser || !auth.ShouldUseBrowser(),
 		In:         in,
 		Out:        std.err,
 	})
@@ -145,13 +178,28 @@ func syncOnce(ctx context.Context, e env) (int, error) {
 	return res.Added, err
 }
 
-func runLogout(ctx context.Context, args []string, std stdio) error {
-	fs := newFlags("logout", "cgmtop logout [--account NAME]", std)
-	account := fs.String("account", config.DefaultAccount, "which login to remove")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newLogoutCmd(std stdio) *cobra.Command {
+	var account string
+	cmd := &cobra.Command{
+		Use:   "logout",
+		Short: "Delete a login and everything cached for it",
+		Long: `Delete the account's login and client secret, every cached reading and, once
+no account is left, the log, and say what was removed. The settings file
+stays: units, thresholds and your app's client ID, none of them health data.`,
+		Example: `  cgmtop logout
+  cgmtop logout --account mum`,
+		GroupID: "accounts",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runLogout(cmd.Context(), account, std)
+		},
 	}
-	e, err := loadEnv(*account)
+	addAccountFlag(cmd, &account, "`NAME` of the login to remove")
+	return cmd
+}
+
+func runLogout(ctx context.Context, account string, std stdio) error {
+	e, err := loadEnv(account)
 	if err != nil {
 		return err
 	}
@@ -220,16 +268,41 @@ func anyAccountLeft(p config.Paths) bool {
 	return false
 }
 
-func runAuth(ctx context.Context, args []string, std stdio) error {
-	if len(args) == 0 || args[0] != "status" {
-		return usageError("usage: cgmtop auth status [--account NAME]")
+func newAuthCmd(std stdio) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "auth",
+		Short: "Who is logged in, and where the login is kept",
+		Long:  "Look at the logins cgmtop keeps. 'cgmtop login' and 'cgmtop logout' make and remove them.",
+		Example: `  cgmtop auth status
+  cgmtop auth status --account mum`,
+		GroupID:                    "accounts",
+		Args:                       unknownCommand,
+		SuggestionsMinimumDistance: 2,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cmd.Help()
+		},
 	}
-	fs := newFlags("auth status", "cgmtop auth status [--account NAME]", std)
-	account := fs.String("account", config.DefaultAccount, "which login to show")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	var account string
+	status := &cobra.Command{
+		Use:   "status",
+		Short: "Show who is logged in, where the login is kept and when it was refreshed",
+		Long: `Show the account's server, client ID, where the login is kept (keyring or
+file), when it was last refreshed and how the last sync went. It exits 1 when
+the account is not logged in.`,
+		Example: `  cgmtop auth status
+  cgmtop auth status -a mum`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runAuthStatus(cmd.Context(), account, std)
+		},
 	}
-	e, err := loadEnv(*account)
+	addAccountFlag(status, &account, "`NAME` of the login to show")
+	cmd.AddCommand(status)
+	return cmd
+}
+
+func runAuthStatus(ctx context.Context, account string, std stdio) error {
+	e, err := loadEnv(account)
 	if err != nil {
 		return err
 	}
