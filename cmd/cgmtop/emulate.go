@@ -31,7 +31,8 @@ token endpoint and the data API, with a simulated sensor. It prints the client
 ID, secret and redirect URI to log in with. --fault and --scenario make it
 misbehave, for trying how cgmtop copes. Ctrl+C stops it.`,
 		Example: `  cgmtop emulate                                    # on 127.0.0.1:8080
-  cgmtop login --api-url http://127.0.0.1:8080 --client-id cgmtop-emulator --client-secret emulator-secret
+  cgmtop login --api-url http://127.0.0.1:8080 --client-id cgmtop-emulator \
+    --client-secret emulator-secret
   cgmtop emulate --speed 60 --user g6 --fault egvs:429:2:retry=3s
   cgmtop emulate --scenario low:+10m:40m --scenario late:-1h:45m:+2h`,
 		GroupID: "other",

@@ -39,10 +39,12 @@ Dexcom's API needs your own free app registration: its client ID and secret
 --no-browser, cgmtop prints the link instead and takes the address the browser
 lands on, pasted back. Settings other than the secret are remembered, so the
 next login needs no flags.`,
-		Example: `  cgmtop login --client-id ID --client-secret SECRET        # a US account
-  cgmtop login --region eu --client-id ID                   # asks for the secret, hidden
-  cgmtop login --no-browser --token-store file              # over SSH, on a machine with no keyring
-  cgmtop login --api-url http://127.0.0.1:8080 --client-id cgmtop-emulator   # against 'cgmtop emulate'`,
+		Example: `  cgmtop login --client-id ID --client-secret SECRET     # a US account
+  cgmtop login --region eu --client-id ID                # asks for the secret
+  cgmtop login --no-browser --token-store file           # SSH, no keyring
+
+  # against 'cgmtop emulate'
+  cgmtop login --api-url http://127.0.0.1:8080 --client-id cgmtop-emulator`,
 		GroupID: "accounts",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -272,7 +274,8 @@ func newAuthCmd(std stdio) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "auth",
 		Short: "Who is logged in, and where the login is kept",
-		Long:  "Look at the logins cgmtop keeps. 'cgmtop login' and 'cgmtop logout' make and remove them.",
+		Long: `Look at the logins cgmtop keeps. 'cgmtop login' and 'cgmtop logout' make and
+remove them.`,
 		Example: `  cgmtop auth status
   cgmtop auth status --account mum`,
 		GroupID:                    "accounts",
@@ -285,7 +288,7 @@ func newAuthCmd(std stdio) *cobra.Command {
 	var account string
 	status := &cobra.Command{
 		Use:   "status",
-		Short: "Show who is logged in, where the login is kept and when it was refreshed",
+		Short: "Who is logged in, where the login is kept, when it was refreshed",
 		Long: `Show the account's server, client ID, where the login is kept (keyring or
 file), when it was last refreshed and how the last sync went. It exits 1 when
 the account is not logged in.`,

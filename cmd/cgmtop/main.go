@@ -71,7 +71,7 @@ func usageError(format string, a ...any) error {
 func run(ctx context.Context, args []string, std stdio) int {
 	root := newRootCmd(std, args)
 	root.SetArgs(args)
-	err := singleDashFlag(root, args)
+	err := precheck(root, args)
 	if err == nil {
 		_, err = root.ExecuteContextC(ctx)
 	}
@@ -86,6 +86,7 @@ func run(ctx context.Context, args []string, std stdio) int {
 		// Cobra stopped before the command ran: an unknown command or
 		// flag, a bad flag value or too many arguments.
 		code = exitUsage
+		err = errors.New(usageMessage(err))
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {

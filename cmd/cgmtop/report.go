@@ -37,7 +37,7 @@ episodes, the daily profile and one row per day.
 Text fits 80 columns, and is plain in a pipe or with NO_COLOR. The HTML page is
 self-contained and prints on one A4 or Letter page. A report is health data:
 keep a saved one somewhere private.`,
-		Example: `  cgmtop report                                          # the last 14 days as text
+		Example: `  cgmtop report                            # the last 14 days as text
   cgmtop report --days 90 --format json
   cgmtop report --from 2025-03-01 --to 2025-03-14 --format html > agp.html`,
 		GroupID: "reports",

@@ -57,7 +57,7 @@ func newRootCmd(std stdio, args []string) *cobra.Command {
 With no command, cgmtop opens the live monitor of the logged-in account
 (see 'cgmtop monitor --help'). Start with 'cgmtop --demo', which needs no
 account and no network, or 'cgmtop login'.`,
-		Example: `  cgmtop --demo                   # try it: the monitor on a built-in Dexcom emulator
+		Example: `  cgmtop --demo                   # try it, on the built-in Dexcom emulator
   cgmtop login                    # connect your Dexcom account
   cgmtop                          # the live monitor
   cgmtop status --format tmux     # one line for tmux's status-right
@@ -72,6 +72,9 @@ account and no network, or 'cgmtop login'.`,
 		SuggestionsMinimumDistance: 2,
 	}
 	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
+	// cobra's usage, with the flags' help wrapped to 80 columns. A template
+	// is parsed only when help is printed.
+	root.SetUsageTemplate(strings.ReplaceAll(root.UsageTemplate(), ".FlagUsages", ".FlagUsagesWrapped 80"))
 	root.SetIn(std.in)
 	root.SetOut(std.out)
 	root.SetErr(std.err)
@@ -120,8 +123,8 @@ func addBuiltinExamples(root *cobra.Command) {
   cgmtop completion zsh > "${fpath[1]}/_cgmtop"
   cgmtop completion fish > ~/.config/fish/completions/cgmtop.fish
   cgmtop completion powershell | Out-String | Invoke-Expression`,
-		"completion bash":       "  source <(cgmtop completion bash)",
-		"completion zsh":        "  source <(cgmtop completion zsh)",
+		"completion bash":       "  cgmtop completion bash > ~/.local/share/bash-completion/completions/cgmtop",
+		"completion zsh":        `  cgmtop completion zsh > "${fpath[1]}/_cgmtop"`,
 		"completion fish":       "  cgmtop completion fish | source",
 		"completion powershell": "  cgmtop completion powershell | Out-String | Invoke-Expression",
 	}
@@ -136,7 +139,8 @@ func newVersionCmd(std stdio) *cobra.Command {
 	return &cobra.Command{
 		Use:     "version",
 		Short:   "Print the version",
-		Long:    "Print cgmtop's version, and the commit and date it was built from (also 'cgmtop --version').",
+		Long: `Print cgmtop's version, and the commit and date it was built from (also
+'cgmtop --version').`,
 		Example: "  cgmtop version",
 		GroupID: "other",
 		Args:    noArgs,
@@ -171,13 +175,21 @@ func finish(c *cobra.Command) {
 	}
 }
 
-// singleDashFlag finds a long flag given with one dash, such as -format:
-// Go's flag package took it, but pflag reads it as -f with the value
-// "ormat" and would go on with a wrong value.
-func singleDashFlag(root *cobra.Command, args []string) error {
-	cmd, _, err := root.Find(args)
+// precheck finds two mistakes cobra would report badly. A mistyped
+// command followed by flags (`cgmtop repot --days 3`) would be an unknown
+// flag of the root rather than an unknown command. A long flag with one
+// dash (-format, as Go's flag package took it) would be read as -f with
+// the value "ormat".
+func precheck(root *cobra.Command, args []string) error {
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		return nil // a shell asking for completions: cobra adds the command as it runs
+	}
+	cmd, rest, err := root.Find(args)
 	if err != nil {
 		return nil // cobra says what is wrong
+	}
+	if cmd.HasSubCommands() && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		return unknownCommand(cmd, rest[:1])
 	}
 	for _, a := range args {
 		if a == "--" {
@@ -192,6 +204,17 @@ func singleDashFlag(root *cobra.Command, args []string) error {
 		}
 	}
 	return nil
+}
+
+// usageMessage rewords cobra's own errors where they read badly.
+func usageMessage(err error) string {
+	msg := err.Error()
+	// "if any flags in the group [a b] are set none of the others can be; [a b] were all set"
+	if strings.HasPrefix(msg, "if any flags in the group [") && strings.HasSuffix(msg, "] were all set") {
+		_, set, _ := strings.Cut(strings.TrimSuffix(msg, "] were all set"), "; [")
+		return "--" + strings.Join(strings.Fields(set), " and --") + " cannot be used together"
+	}
+	return msg
 }
 
 // noArgs is cobra.NoArgs with cgmtop's wording.

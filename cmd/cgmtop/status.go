@@ -31,10 +31,12 @@ With --format i3blocks it exits 33 on an urgent reading (i3blocks' "urgent").
 
 Template fields: .Value .Arrow .Delta .Age .Unit .Status .Stale .Class .Time
 .Reason .Trend .Urgent .Text`,
-		Example: `  cgmtop status                                   # 112 → +3 4m
-  cgmtop status --format tmux                     # in tmux: set -g status-right '#(cgmtop status --format tmux)'
-  cgmtop status --format prompt --no-sync         # in PS1 or PROMPT
-  cgmtop status --template '{{.Value}} {{.Arrow}}' --units mmol/L`,
+		Example: `  cgmtop status                                # 112 → +3 4m
+  cgmtop status --format prompt --no-sync      # in PS1 or PROMPT
+  cgmtop status --template '{{.Value}} {{.Arrow}}' --units mmol/L
+
+  # in ~/.tmux.conf
+  set -g status-right '#(cgmtop status --format tmux) | %H:%M'`,
 		GroupID: "status",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

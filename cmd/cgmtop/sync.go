@@ -33,8 +33,10 @@ With --daemon it keeps syncing on the sensor's 5-minute cadence, waits out
 network trouble and rate limits, and exits 78 (EX_CONFIG) when the login has
 expired or is missing, so a service manager does not restart it in a loop.
 While it runs, 'cgmtop status' starts no syncs of its own.`,
-		Example: `  cgmtop sync                                     # one pass, and what it fetched
-  cgmtop sync --daemon                            # as a service (contrib/systemd, contrib/launchd)
+		Example: `  cgmtop sync                              # one pass, and what it fetched
+  cgmtop sync --daemon                     # as a service, stopped by a signal
+
+  # the service the .deb and .rpm packages install
   systemctl --user enable --now cgmtop-sync.service`,
 		GroupID: "status",
 		Args:    noArgs,
