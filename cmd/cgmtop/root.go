@@ -137,8 +137,8 @@ func addBuiltinExamples(root *cobra.Command) {
 
 func newVersionCmd(std stdio) *cobra.Command {
 	return &cobra.Command{
-		Use:     "version",
-		Short:   "Print the version",
+		Use:   "version",
+		Short: "Print the version",
 		Long: `Print cgmtop's version, and the commit and date it was built from (also
 'cgmtop --version').`,
 		Example: "  cgmtop version",
