@@ -56,6 +56,36 @@ func TestChromiumLogin(t *testing.T) {
 	}
 }
 
+// A page open in the browser during the login sends the callback what an
+// attacker would (error=access_denied, a code with a forged state, a code
+// with none). Chromium really sends them; the login ignores them and
+// finishes when Allow is pressed.
+func TestChromiumStrayRequests(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("no %s: install the Debian package chromium to run the real-browser login test (CI must)", chromiumPath)
+	}
+	env := newEnv(t, emulator.Config{})
+	ctx := testContext(t)
+	b := &chromium{t: t, ctx: ctx, dataDir: t.TempDir(), stray: `(async () => {
+		for (const q of ["error=access_denied", "error=access_denied&state=forged", "code=stolen&state=forged", "code=stolen"]) {
+			await fetch("` + env.redirect + `?" + q, {mode: "no-cors"}).catch(() => {});
+		}
+		return "sent";
+	})()`}
+	defer b.close()
+	var out lockedBuffer
+	tok, err := Login(ctx, LoginOptions{OAuth: env.oauth(), OpenBrowser: b.open, Out: &out, Timeout: time.Minute})
+	if err != nil {
+		t.Fatalf("Login with stray requests from a page in Chromium: %v\nchromium: %s", err, b.stderr())
+	}
+	if err := b.clickErr(); err != nil {
+		t.Fatalf("driving Chromium: %v", err)
+	}
+	if tok.RefreshToken == "" || !strings.Contains(out.String(), "Ignored a request") {
+		t.Errorf("the stray requests did not arrive, or the login did not finish:\n%s", out.String())
+	}
+}
+
 // chromium runs headless Chromium over --remote-debugging-pipe: DevTools
 // protocol messages as NUL-terminated JSON on fds 3 (to Chromium) and 4
 // (from it), so no websocket client is needed.
@@ -63,6 +93,9 @@ type chromium struct {
 	t       *testing.T
 	ctx     context.Context
 	dataDir string
+	// stray, when set, is JavaScript the consent page runs before Allow is
+	// pressed: another page's requests to the callback, say.
+	stray string
 
 	cmd    *exec.Cmd
 	errOut lockedBuffer
@@ -239,6 +272,19 @@ func (c *chromium) pressAllow() error {
 	var xy [2]float64
 	if err := json.Unmarshal([]byte(pos), &xy); err != nil {
 		return err
+	}
+	if c.stray != "" {
+		var r struct {
+			Result struct {
+				Value any `json:"value"`
+			} `json:"result"`
+		}
+		if err := c.call("Runtime.evaluate", map[string]any{"expression": c.stray, "awaitPromise": true, "returnByValue": true}, &r); err != nil {
+			return fmt.Errorf("the stray requests: %w", err)
+		}
+		if r.Result.Value != "sent" {
+			return fmt.Errorf("the stray requests: page script gave %v", r.Result.Value)
+		}
 	}
 	for _, typ := range []string{"mouseMoved", "mousePressed", "mouseReleased"} {
 		ev := map[string]any{"type": typ, "x": xy[0], "y": xy[1], "button": "left", "clickCount": 1}

@@ -3,22 +3,16 @@ package auth
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"golang.org/x/oauth2"
 
 	"github.com/cgmtop/cgmtop/client"
 )
 
-// oneLine squeezes text onto a single short line, so an error from outside
-// never breaks the CLI's one-line error.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 160 {
-		s = string(r[:160]) + "…"
-	}
-	return s
-}
+// oneLine squeezes text onto a single short line with nothing a terminal
+// would act on, so an error from outside never breaks the CLI's one-line
+// error, retitles the terminal or writes its clipboard.
+func oneLine(s string) string { return client.Printable(s, 160) }
 
 // oauthCode returns the OAuth error code of a token endpoint refusal, or "".
 func oauthCode(err error) string {
@@ -41,7 +35,7 @@ func explainExchange(err error) error {
 	case "invalid_grant":
 		return errors.New("Dexcom refused the authorization code (already used, expired, or for another redirect URI): run `cgmtop login` again")
 	case "invalid_client", "unauthorized_client":
-		return errors.New("Dexcom refused the client id or client secret (invalid_client): check --client-id and --client-secret against your Dexcom developer app")
+		return errors.New("Dexcom refused the client id or client secret (invalid_client): check the client ID and secret against your Dexcom developer app")
 	}
 	return fmt.Errorf("exchange the authorization code: %s", describe(err))
 }

@@ -14,12 +14,16 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/cgmtop/cgmtop/client"
 )
 
 // DefaultLoginTimeout is how long a login waits for the user to finish in
@@ -87,7 +91,7 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 		httpClient = http.DefaultClient
 	}
 
-	listeners, err := cb.listen()
+	listeners, err := cb.listen(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +102,12 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 		verifier: oauth2.GenerateVerifier(),
 		done:     make(chan struct{}),
 	}
+	f.noteStray = sync.OnceFunc(func() {
+		fmt.Fprintf(out, "\nIgnored a request to %s that did not come from this login (an old tab, or another web page); still waiting.\n", cb.uri)
+		if f.pasting.Load() {
+			fmt.Fprint(out, pastePrompt)
+		}
+	})
 	srv := &http.Server{
 		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f.serveCallback(w, r, cb.path) }),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -127,6 +137,7 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 		}
 	}
 	if paste && opts.In != nil {
+		f.pasting.Store(true)
 		go f.readPasted(opts.In)
 	}
 
@@ -189,29 +200,66 @@ func parseRedirect(raw string) (callback, error) {
 	return callback{uri: raw, host: host, port: port, path: path}, nil
 }
 
-// listen binds the callback port on loopback. For "localhost" it takes
-// 127.0.0.1, and [::1] too when it can, since a browser may resolve
-// localhost to either.
-func (c callback) listen() ([]net.Listener, error) {
-	primary := "127.0.0.1"
-	if c.host == "::1" {
-		primary = "::1"
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(primary, c.port))
-	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return nil, fmt.Errorf("port %s is already in use, so cgmtop cannot receive the login at %s: stop what uses it, or register another redirect URI with Dexcom and pass it with --redirect-uri", c.port, c.uri)
-		}
-		return nil, fmt.Errorf("listen for the login on port %s: %s (pick another with --redirect-uri)", c.port, oneLine(err.Error()))
-	}
-	lns := []net.Listener{ln}
+// listen binds the callback port on every loopback address the browser may
+// take the redirect to. Another program holding the port on any of them
+// could receive the code and show a fake "connected" page while cgmtop
+// waits, so then the login stops before it starts.
+func (c callback) listen(ctx context.Context) ([]net.Listener, error) {
+	addrs := []string{c.host}
 	if c.host == "localhost" {
-		if ln6, err := net.Listen("tcp", net.JoinHostPort("::1", c.port)); err == nil {
-			lns = append(lns, ln6)
+		addrs = localhostAddrs(ctx)
+	}
+	var lns []net.Listener
+	for _, a := range addrs {
+		ln, err := net.Listen("tcp", net.JoinHostPort(a, c.port))
+		if err != nil {
+			if c.host == "localhost" && a == "::1" && noIPv6(err) {
+				continue // no IPv6 here: no browser, and no other program, can use [::1]
+			}
+			for _, l := range lns {
+				l.Close()
+			}
+			return nil, c.listenError(a, err)
 		}
+		lns = append(lns, ln)
 	}
 	return lns, nil
 }
+
+// localhostAddrs is where a browser may send http://localhost: 127.0.0.1
+// and [::1] (browsers try both, whatever the hosts file says), and any other
+// loopback address this machine resolves localhost to.
+func localhostAddrs(ctx context.Context) []string {
+	addrs := []string{"127.0.0.1", "::1"}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	ips, _ := net.DefaultResolver.LookupIPAddr(ctx, "localhost")
+	for _, ip := range ips {
+		// An address off this machine is never listened on, whatever the
+		// hosts file claims.
+		if a := ip.IP.String(); ip.IP.IsLoopback() && ip.Zone == "" && !slices.Contains(addrs, a) {
+			addrs = append(addrs, a)
+		}
+	}
+	return addrs
+}
+
+func noIPv6(err error) bool {
+	return errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EAFNOSUPPORT) || errors.Is(err, syscall.EPROTONOSUPPORT)
+}
+
+func (c callback) listenError(addr string, err error) error {
+	where := addr
+	if addr == "::1" {
+		where = "[::1] (IPv6 localhost)"
+	}
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("port %s on %s is already taken by another program, which would receive your Dexcom login instead of cgmtop: stop that program, or register another redirect URI with Dexcom and pass it with --redirect-uri", c.port, where)
+	}
+	return fmt.Errorf("listen for the login on port %s of %s: %s (pick another port with --redirect-uri)", c.port, where, oneLine(err.Error()))
+}
+
+const pastePrompt = "Paste the address (or just the code) and press Enter: "
 
 func printNoBrowser(out io.Writer, authURL string, cb callback) {
 	user, host := os.Getenv("USER"), ""
@@ -235,7 +283,8 @@ After you allow access, Dexcom sends that browser to %[2]s.
   • Or copy the address the browser lands on (it starts with %[2]s?code=…,
     even if the page does not load) and paste it here.
 
-Paste the address (or just the code) and press Enter: `, authURL, cb.uri, cb.port, user, host)
+`, authURL, cb.uri, cb.port, user, host)
+	fmt.Fprint(out, pastePrompt)
 }
 
 // flow is one login in progress. The first callback or paste that brings a
@@ -248,6 +297,9 @@ type flow struct {
 
 	claimMu sync.Mutex
 	claimed bool
+
+	noteStray func()      // tells the terminal, once, that a request was turned away
+	pasting   atomic.Bool // the terminal shows the paste prompt
 
 	once sync.Once
 	done chan struct{}
@@ -276,12 +328,18 @@ func (f *flow) finish(tok *oauth2.Token, err error) {
 // code. checkState is false only for a bare pasted code, which carries none.
 func (f *flow) complete(q url.Values, checkState bool) (*oauth2.Token, error) {
 	if e := q.Get("error"); e != "" {
+		desc := oneLine(q.Get("error_description"))
 		if e == "access_denied" {
-			return nil, errors.New("access was denied on the Dexcom login page: run `cgmtop login` again and choose Allow")
+			// The user's Deny and a refusal by Dexcom come back alike; say
+			// which it was when the server says.
+			if desc != "" {
+				return nil, fmt.Errorf("Dexcom denied access: %s: run `cgmtop login` again", desc)
+			}
+			return nil, errors.New("Dexcom denied access without saying why (access_denied): if you pressed Deny, run `cgmtop login` again and choose Allow; otherwise check your app at the Dexcom developer portal")
 		}
 		msg := "Dexcom login failed: " + oneLine(e)
-		if d := q.Get("error_description"); d != "" {
-			msg += ": " + oneLine(d)
+		if desc != "" {
+			msg += ": " + desc
 		}
 		return nil, errors.New(msg)
 	}
@@ -312,11 +370,26 @@ func (f *flow) serveCallback(w http.ResponseWriter, r *http.Request, path string
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	q := r.URL.Query()
-	if !q.Has("code") && !q.Has("error") {
+	if !client.IsLoopback(hostOnly(r.Host)) {
+		// A page on another site whose name now points here (DNS
+		// rebinding): not the browser coming back from Dexcom.
+		http.Error(w, "cgmtop: this address answers only as localhost", http.StatusMisdirectedRequest)
+		return
+	}
+	if !q.Has("state") && !q.Has("code") && !q.Has("error") {
 		// Not Dexcom sending the user back (a reload, a stray visit): leave
 		// the login waiting.
 		writePage(w, http.StatusBadRequest, "Waiting for Dexcom",
 			"This address receives the Dexcom login for cgmtop. Follow the link cgmtop printed to log in.", false)
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(f.state)) != 1 {
+		// Only the browser sent here by this login knows the state. Any other
+		// page open during the login (or an old tab) must neither end it nor
+		// hand it a code, so it is turned away and the login keeps waiting.
+		f.noteStray()
+		writePage(w, http.StatusBadRequest, "Not this login",
+			"This answer does not belong to the login cgmtop is waiting for (an old tab, or another page). Use the newest link cgmtop printed.", false)
 		return
 	}
 	if !f.claim() {
@@ -334,6 +407,14 @@ func (f *flow) serveCallback(w http.ResponseWriter, r *http.Request, path string
 		"Your Dexcom account is linked. You can close this tab and go back to the terminal.", true)
 }
 
+// hostOnly is the host of a Host header, with or without its port.
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return strings.Trim(hostport, "[]")
+}
+
 // A bare code as Dexcom and most servers issue them: no spaces, URL-safe.
 // bareCode is built on first use, not at package init: init runs on every
 // `cgmtop status`, which tmux calls every few seconds and must start fast.
@@ -341,11 +422,20 @@ var bareCode = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^[A-Za-z0-9._~+/=-]{6,1000}$`)
 })
 
+// maxPaste is the longest line a paste may be: a redirect address is a few
+// hundred bytes, so anything near this is not one.
+const maxPaste = 64 << 10
+
 // readPasted takes lines from the terminal until one carries a login
 // result. Pasted text is never echoed back: it may be the code itself.
 func (f *flow) readPasted(in io.Reader) {
 	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 0, 4096), 64*1024)
+	sc.Buffer(make([]byte, 0, 4096), maxPaste)
+	defer func() {
+		if errors.Is(sc.Err(), bufio.ErrTooLong) && f.claim() {
+			f.finish(nil, fmt.Errorf("the pasted text is longer than %d KiB, so it is not a login address: run `cgmtop login` again and copy only the address from the browser's address bar", maxPaste>>10))
+		}
+	}()
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" {

@@ -175,14 +175,6 @@ func TestLoginFailures(t *testing.T) {
 		paste   string        // typed into the terminal instead
 		want    string
 	}{
-		{name: "wrong state", want: "wrong state", browser: func(*testEnv) *goBrowser {
-			return &goBrowser{decision: "allow", tamper: func(u *url.URL) *url.URL {
-				q := u.Query()
-				q.Set("state", "forged")
-				u.RawQuery = q.Encode()
-				return u
-			}}
-		}},
 		{name: "reused code", want: "already used", browser: func(env *testEnv) *goBrowser {
 			return &goBrowser{decision: "allow", before: func(code string) {
 				// Someone else redeems the code first.

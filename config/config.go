@@ -113,6 +113,11 @@ func (c Config) Validate() error {
 	if _, err := client.ParseUnit(c.Units); err != nil {
 		return fmt.Errorf("settings: units: %w", err)
 	}
+	if c.APIURL != "" {
+		if _, err := client.ServerURL(c.APIURL); err != nil {
+			return fmt.Errorf("settings: api_url %w", err)
+		}
+	}
 	switch c.TokenStore {
 	case "keyring", "file":
 	default:

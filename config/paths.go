@@ -3,9 +3,12 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/adrg/xdg"
 )
@@ -107,4 +110,55 @@ func EnsureDir(dir string) error {
 		}
 	}
 	return nil
+}
+
+// MakePrivate tightens cgmtop's own folders (the settings folder, DataDir,
+// StateDir and every folder below them) to 0700 where they are open to
+// other users: made by an older version, a copy or a restore, or by hand
+// under a loose umask. A folder it cannot tighten is an error that names it.
+// Folders that do not exist yet are left for EnsureDir.
+func (p Paths) MakePrivate() error {
+	if runtime.GOOS == "windows" {
+		return nil // folder modes do not govern access there
+	}
+	for _, root := range []string{filepath.Dir(p.ConfigFile), p.DataDir, p.StateDir} {
+		// A root may be a link to where the user keeps it; tighten what it
+		// points at. Links further down are not followed.
+		real := root
+		fi, err := os.Lstat(root)
+		if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			real, err = filepath.EvalSymlinks(root)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // not made yet (or a dangling link): EnsureDir's job
+		}
+		if err != nil {
+			return fmt.Errorf("check that %s is private: %w", root, err)
+		}
+		err = filepath.WalkDir(real, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				var fi fs.FileInfo
+				if fi, err = d.Info(); err == nil && fi.Mode().Perm()&0o077 != 0 {
+					err = os.Chmod(path, 0o700)
+				}
+			}
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				// Gone meanwhile (another cgmtop's logout) is fine.
+				return notPrivate(path, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func notPrivate(dir string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("cgmtop's folder %s must be private (0700) and cgmtop cannot make it so (%v): run `chmod 700 %s` as its owner", dir, err, dir)
 }

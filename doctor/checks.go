@@ -238,18 +238,21 @@ func ago(now, t time.Time) string {
 	return roughDuration(now.Sub(t)) + " ago"
 }
 
-// roughDuration says a duration the way a person would: 40s, 7 min, 3h05m, 4 days.
+// roughDuration says a duration the way a person would, rounded to the
+// unit it is said in: 40s, 7 min, 3h05m, 4 days.
 func roughDuration(d time.Duration) string {
 	d = d.Abs()
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	if s := d.Round(time.Second); s < time.Minute {
+		return fmt.Sprintf("%ds", int(s.Seconds()))
 	}
-	return fmt.Sprintf("%d days", int(d.Hours()/24))
+	m := d.Round(time.Minute)
+	switch {
+	case m < time.Hour:
+		return fmt.Sprintf("%d min", int(m.Minutes()))
+	case m < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(m.Hours()), int(m.Minutes())%60)
+	}
+	return fmt.Sprintf("%d days", int(m.Hours()/24))
 }
 
 func size(n int64) string {

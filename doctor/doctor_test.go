@@ -48,12 +48,14 @@ func TestOneLineStripsControls(t *testing.T) {
 
 func TestRoughDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
-		40 * time.Second:                "40s",
-		-10 * time.Minute:               "10 min",
-		3*time.Hour + 5*time.Minute:     "3h05m",
-		4*24*time.Hour + 3*time.Hour:    "4 days",
-		47*time.Hour + 59*time.Minute:   "47h59m",
-		59*time.Minute + 59*time.Second: "59 min",
+		40 * time.Second:                      "40s",
+		-10 * time.Minute:                     "10 min",
+		3*time.Hour + 5*time.Minute:           "3h05m",
+		4*24*time.Hour + 3*time.Hour:          "4 days",
+		47*time.Hour + 59*time.Minute:         "47h59m",
+		59*time.Minute + 59*time.Second:       "1h00m",
+		9*time.Minute + 59*time.Second:        "10 min",
+		59*time.Second + 600*time.Millisecond: "1 min",
 	} {
 		if got := roughDuration(d); got != want {
 			t.Errorf("roughDuration(%v) = %q, want %q", d, got, want)

@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/cgmtop/cgmtop/client"
 )
 
 // Region names one of Dexcom's API environments.
@@ -49,28 +50,11 @@ func BaseURL(region string) (string, error) {
 }
 
 func customBaseURL(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("invalid Dexcom base URL %q: give one like https://api.dexcom.com", raw)
+	u, err := client.ServerURL(raw)
+	if err != nil {
+		return "", fmt.Errorf("Dexcom base URL %w", err)
 	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !isLoopback(u.Hostname()) {
-			return "", fmt.Errorf("Dexcom base URL %q uses plain http: use https, or http only on localhost", raw)
-		}
-	default:
-		return "", fmt.Errorf("Dexcom base URL %q: scheme must be https", raw)
-	}
-	return strings.TrimRight(u.Scheme+"://"+u.Host+u.Path, "/"), nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return u, nil
 }
 
 // OAuthConfig returns the authorization-code settings for a Dexcom
@@ -210,6 +194,28 @@ func NewHTTPClient() *http.Client {
 	t.MaxIdleConnsPerHost = 4
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	return &http.Client{Transport: t, Timeout: 60 * time.Second}
+}
+
+// NewHTTPClientWithUserAgent is NewHTTPClient whose requests name ua in
+// User-Agent unless they set one: golang.org/x/oauth2 builds its token
+// requests without one, and they should say cgmtop, not Go-http-client.
+func NewHTTPClientWithUserAgent(ua string) *http.Client {
+	hc := NewHTTPClient()
+	hc.Transport = userAgentTransport{ua: ua, next: hc.Transport}
+	return hc
+}
+
+type userAgentTransport struct {
+	ua   string
+	next http.RoundTripper
+}
+
+func (t userAgentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("User-Agent") == "" {
+		r = r.Clone(r.Context()) // a RoundTripper must not change the caller's request
+		r.Header.Set("User-Agent", t.ua)
+	}
+	return t.next.RoundTrip(r)
 }
 
 // ErrResponseTooLarge means the server sent more than the client is willing

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"golang.org/x/oauth2"
 
@@ -213,6 +214,26 @@ func TestHTTPFailures(t *testing.T) {
 			},
 		},
 		{
+			name: "terminal escapes in every field of the body are stripped",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(400)
+				io.WriteString(w, `{"error":"bad\u001b]0;owned\u0007","error_description":"x\u001b]52;c;cm0gLXJmIH4=\u0007 \u009b2J\u202eevil\r\nfake line"}`)
+			},
+			check: func(err error) bool {
+				var api *client.APIError
+				return errors.As(err, &api) && api.Code == "bad ]0;owned" &&
+					api.Message == "x ]52;c;cm0gLXJmIH4= 2J evil fake line" && termSafe(err.Error())
+			},
+		},
+		{
+			name: "gateway fault body with escapes",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(403)
+				io.WriteString(w, `{"fault":{"faultstring":"\u001b[2J\u001b[Hcleared","detail":{"errorcode":"e\u0007"}}}`)
+			},
+			check: func(err error) bool { return termSafe(err.Error()) && strings.Contains(err.Error(), "cleared") },
+		},
+		{
 			name: "gateway fault body",
 			handler: func(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(403)
@@ -330,4 +351,15 @@ func TestLimitedReader(t *testing.T) {
 			t.Errorf("body %q limit %d: err %v, want ok=%v", tt.body, tt.limit, err, tt.ok)
 		}
 	}
+}
+
+// termSafe reports whether s can go to a terminal as it is: no control or
+// format characters.
+func termSafe(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
 }

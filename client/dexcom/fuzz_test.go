@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/cgmtop/cgmtop/client"
 )
@@ -41,7 +40,7 @@ func checkRecords[T any](t *testing.T, recs []record[T], texts func(T) []string)
 			t.Fatalf("record %d: time %v is zero or not UTC", i, r.t)
 		}
 		for _, s := range append(texts(r.v), r.id) {
-			if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+			if strings.IndexFunc(s, client.Unprintable) >= 0 {
 				t.Fatalf("record %d: control character in %q", i, s)
 			}
 		}
@@ -135,7 +134,7 @@ func FuzzDecodeDevices(f *testing.F) {
 				t.Fatal("device without a generation")
 			}
 			for _, s := range []string{d.TransmitterID, d.Generation, d.DisplayDevice, d.DisplayApp} {
-				if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+				if strings.IndexFunc(s, client.Unprintable) >= 0 {
 					t.Fatalf("control character in %q", s)
 				}
 			}

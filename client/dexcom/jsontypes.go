@@ -51,13 +51,13 @@ func (t *jsonText) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// printable replaces control characters (escape sequences included) with
-// spaces.
+// printable replaces what a terminal would act on (escape sequences, bidi
+// overrides; see client.Unprintable) with spaces.
 func printable(s string) string {
 	for _, r := range s {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+		if client.Unprintable(r) || r == unicode.ReplacementChar {
 			return strings.Map(func(r rune) rune {
-				if unicode.IsControl(r) {
+				if client.Unprintable(r) {
 					return ' '
 				}
 				return r

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode"
 
 	"github.com/cgmtop/cgmtop/client"
 )
@@ -100,7 +99,7 @@ func (c *Client) do(ctx context.Context, u, token string, decode func(io.Reader)
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return fmt.Errorf("request failed: %w", err)
+		return fmt.Errorf("request failed: %w", remoteText{err})
 	}
 	defer resp.Body.Close()
 	if err := checkResponse(resp, token); err != nil {
@@ -185,7 +184,7 @@ func errorMessage(body []byte) (code, msg string) {
 			msg = nested.Message
 		}
 	}
-	return clean(code, 60), clean(msg, 200)
+	return client.Printable(code, 60), client.Printable(msg, 200)
 }
 
 // rawString returns a JSON string or number as text, and "" for anything else.
@@ -208,20 +207,6 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
-}
-
-// clean makes server text safe to show on one terminal line.
-func clean(s string, limit int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, strings.TrimSpace(s))
-	if r := []rune(s); len(r) > limit {
-		s = string(r[:limit]) + "…"
-	}
-	return s
 }
 
 // parseRetryAfter reads Retry-After as seconds or an HTTP date; zero when
@@ -333,3 +318,11 @@ func byteSize(n int64) string {
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
 }
+
+// remoteText shows a transport error, which may quote the server (a TLS
+// error names the certificate's hosts), through client.Printable, and keeps
+// it for errors.Is and errors.As (timeouts, resets).
+type remoteText struct{ err error }
+
+func (e remoteText) Error() string { return client.Printable(e.err.Error(), 300) }
+func (e remoteText) Unwrap() error { return e.err }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 
@@ -79,4 +80,36 @@ func login(t testing.TB, s *emulator.Server) *oauthTokens {
 		t.Fatal("token response lacks an access or refresh token")
 	}
 	return &oauthTokens{cfg: cfg, hc: &http.Client{}, tok: tok}
+}
+
+// Token requests, which golang.org/x/oauth2 builds without a User-Agent,
+// name cgmtop when they go through NewHTTPClientWithUserAgent; the API
+// requests keep the one the Client sets.
+func TestTokenRequestsNameCgmtop(t *testing.T) {
+	s, err := emulator.Start(emulator.Config{AutoApprove: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tokens := login(t, s)
+	hc := NewHTTPClientWithUserAgent("cgmtop/9.9.9")
+	tokens.hc = hc
+	s.ExpireAccessTokens()
+	c := New(s.URL(), tokens, WithHTTPClient(hc), WithUserAgent("cgmtop/9.9.9"))
+	if _, err := c.DataRange(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if tokens.count() != 1 {
+		t.Fatalf("%d refreshes, want 1", tokens.count())
+	}
+	// The first exchange above went through a plain client; it shows what
+	// the emulator records without the wrapper.
+	got := s.UserAgents("token")
+	t.Logf("User-Agents at the token endpoint: %q", got)
+	if !slices.Contains(got, "cgmtop/9.9.9") || !slices.Contains(got, "Go-http-client/1.1") || len(got) != 2 {
+		t.Errorf("token endpoint saw %q, want cgmtop/9.9.9 for the refresh (and Go's default for the unwrapped exchange)", got)
+	}
+	if got := s.UserAgents("dataRange"); !slices.Equal(got, []string{"cgmtop/9.9.9"}) {
+		t.Errorf("dataRange saw %q", got)
+	}
 }

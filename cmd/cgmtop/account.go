@@ -36,6 +36,16 @@ type loginMarker struct {
 
 func markerPath(e env) string { return statusline.LoginMarkerPath(e.paths, e.account) }
 
+// readMarker returns the account's login note, if there is one.
+func readMarker(e env) (loginMarker, bool) {
+	var m loginMarker
+	data, err := os.ReadFile(markerPath(e))
+	if err != nil {
+		return m, false
+	}
+	return m, json.Unmarshal(data, &m) == nil
+}
+
 func writeMarker(e env, m loginMarker) error {
 	path := markerPath(e)
 	if err := config.EnsureDir(filepath.Dir(path)); err != nil {
@@ -55,7 +65,7 @@ func tokenStore(e env) (auth.Store, error) {
 
 // openSource connects to the account's Dexcom server with its stored login.
 func openSource(ctx context.Context, e env, log *slog.Logger) (client.Source, error) {
-	src, _, err := openSourceOver(ctx, e, log, dexcom.NewHTTPClient())
+	src, _, err := openSourceOver(ctx, e, log, newHTTPClient())
 	return src, err
 }
 
@@ -78,6 +88,9 @@ func openSourceOver(ctx context.Context, e env, log *slog.Logger, httpClient *ht
 		if base, err = apiBase(e.cfg.Region, e.cfg.APIURL); err != nil {
 			return nil, "", err
 		}
+	} else if _, err := client.ServerURL(base); err != nil {
+		// Kept by a version that let plain http leave the machine.
+		return nil, "", fmt.Errorf("the stored login's server %w: run `cgmtop login` again", err)
 	}
 	oauth := dexcom.OAuthConfig(base, creds.ClientID, creds.ClientSecret, e.cfg.RedirectURI)
 	tokens := auth.NewTokenSource(store, oauth, httpClient, e.paths.Lock(e.account, "refresh"), nil)
@@ -88,10 +101,14 @@ func openSourceOver(ctx context.Context, e env, log *slog.Logger, httpClient *ht
 // apiBase is the server to use: a custom URL wins over a region.
 func apiBase(region, apiURL string) (string, error) {
 	if apiURL != "" {
-		return apiURL, nil
+		return client.ServerURL(apiURL)
 	}
 	return dexcom.BaseURL(region)
 }
+
+// newHTTPClient is the client for talking to Dexcom: every request, the
+// OAuth token requests included, names cgmtop and its version.
+func newHTTPClient() *http.Client { return dexcom.NewHTTPClientWithUserAgent(userAgent()) }
 
 // removeAll deletes path and reports whether there was anything to delete.
 func removeAll(path string) (bool, error) {
@@ -189,4 +206,54 @@ func (a *accountSync) run(ctx context.Context, onSync func(syncer.Result)) error
 			onSync(r)
 		}
 	})
+}
+
+// serverRevocation is how the login's server revokes a login, so that a
+// copy taken before logout stops working too; nil when it cannot. Dexcom
+// (and so the emulator) offers apps no revocation endpoint: logout can only
+// delete cgmtop's copy, and says so. A later source whose server can revoke
+// (RFC 7009) returns its revocation here.
+func serverRevocation(loginMarker) func(context.Context, auth.Credentials) error {
+	return nil
+}
+
+// revokeLogin revokes the stored login at its server before logout deletes
+// it, and reports whether it did; a failure is a note, not a reason to keep
+// the local copy.
+func revokeLogin(ctx context.Context, e env, revoke func(context.Context, auth.Credentials) error, notes *[]string) bool {
+	store, err := tokenStore(e)
+	var creds auth.Credentials
+	if err == nil {
+		creds, err = store.Load(ctx)
+	}
+	if err == nil {
+		err = revoke(ctx, creds)
+	}
+	if err != nil {
+		*notes = append(*notes, "Could not revoke the login at the server ("+client.Printable(err.Error(), 200)+"): a copy of it made before now may keep working.")
+		return false
+	}
+	*notes = append(*notes, "Revoked the login at the server: no copy of it works any more.")
+	return true
+}
+
+// withoutUnreachableKeyring splits a logout error into the part that is not
+// "no OS keyring answered", and whether that part was there.
+func withoutUnreachableKeyring(err error) (rest error, unreachable bool) {
+	if err == nil {
+		return nil, false
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	var kept []error
+	for _, e := range errs {
+		if errors.Is(e, auth.ErrKeyringUnavailable) {
+			unreachable = true
+		} else {
+			kept = append(kept, e)
+		}
+	}
+	return errors.Join(kept...), unreachable
 }

@@ -196,7 +196,7 @@ func TestLoginStatusLogout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	env := isolatedEnv(t)
+	env := offlineEnv(t) // no D-Bus session: nothing auto-launches a keyring daemon that outlives the test
 	home := strings.TrimPrefix(env[0], "HOME=")
 	cgmtop := func(stdin io.Reader, args ...string) (string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -212,6 +212,13 @@ func TestLoginStatusLogout(t *testing.T) {
 	stdout := pasteLogin(t, bin, append(env, "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret), srv.URL(), redirect)
 	if !strings.Contains(stdout, "Cached") {
 		t.Fatalf("login did not report its first sync:\n%s", stdout)
+	}
+	// The code exchange and the first sync's refresh both name cgmtop, not
+	// Go's default client.
+	if got := srv.UserAgents("token"); len(got) != 1 || got[0] != "cgmtop/dev" {
+		t.Errorf("the token endpoint saw User-Agent %q, want only cgmtop/dev", got)
+	} else {
+		t.Logf("User-Agent at the token endpoint: %q; at egvs: %q", got, srv.UserAgents("egvs"))
 	}
 
 	out, err := cgmtop(nil, "status", "--format", "plain", "--no-sync")
@@ -261,6 +268,10 @@ func TestLoginStatusLogout(t *testing.T) {
 	out, err = cgmtop(nil, "logout")
 	if err != nil || !strings.Contains(out, "Removed") {
 		t.Fatalf("logout: %v\n%s", err, out)
+	}
+	// It tells the truth: Dexcom was not asked to forget the login.
+	if !strings.Contains(out, "Not revoked at Dexcom") || !strings.Contains(out, "Dexcom account") {
+		t.Errorf("logout does not say that nothing was revoked at the server:\n%s", out)
 	}
 	filepath.WalkDir(home, func(path string, d fs.DirEntry, err error) error {
 		// Only the settings file may stay: no cache, token, lock or log (a

@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cgmtop/cgmtop/auth"
-	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/config"
 	"github.com/cgmtop/cgmtop/doctor"
 )
@@ -111,7 +110,7 @@ func loggedIn(ctx context.Context, e env) (string, error) {
 func probeServer(ctx context.Context, e env) doctor.Probe {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	httpClient := dexcom.NewHTTPClient()
+	httpClient := newHTTPClient()
 	dates := &dateRecorder{next: httpClient.Transport}
 	httpClient.Transport = dates
 	discard := slog.New(slog.DiscardHandler)

@@ -37,16 +37,6 @@ func doctorRun(t *testing.T, bin string, env []string, args ...string) (string, 
 	return "", 0
 }
 
-// envValue is the value of key in a KEY=VALUE list.
-func envValue(env []string, key string) string {
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, key+"="); ok {
-			return v
-		}
-	}
-	return ""
-}
-
 // wantLines checks that every wanted piece is on some line of out that
 // starts with the given mark and topic, e.g. {"FAIL", "cache", "damaged"}.
 func wantLines(t *testing.T, out string, want ...[3]string) {

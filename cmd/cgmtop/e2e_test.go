@@ -55,9 +55,24 @@ func isolatedEnv(t *testing.T) []string {
 		"PATH=" + os.Getenv("PATH"),
 		"TERM=xterm-256color",
 		"LANG=C.UTF-8",
+		// A session bus that leads nowhere: with none set, every keyring
+		// call would start a dbus-daemon and a gnome-keyring-daemon that
+		// outlive the test.
+		"DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(root, "no-bus"),
 	}
 	return env
 }
+
+// envValue is the value of key in a KEY=VALUE list.
+func envValue(env []string, key string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
 
 // tmuxTerm is one tmux window on a private server.
 type tmuxTerm struct {

@@ -31,8 +31,8 @@ token endpoint and the data API, with a simulated sensor. It prints the client
 ID, secret and redirect URI to log in with. --fault and --scenario make it
 misbehave, for trying how cgmtop copes. Ctrl+C stops it.`,
 		Example: `  cgmtop emulate                                    # on 127.0.0.1:8080
-  cgmtop login --api-url http://127.0.0.1:8080 --client-id cgmtop-emulator \
-    --client-secret emulator-secret
+  CGMTOP_CLIENT_SECRET=emulator-secret cgmtop login \
+    --api-url http://127.0.0.1:8080 --client-id cgmtop-emulator
   cgmtop emulate --speed 60 --user g6 --fault egvs:429:2:retry=3s
   cgmtop emulate --scenario low:+10m:40m --scenario late:-1h:45m:+2h`,
 		GroupID: "other",
@@ -111,7 +111,7 @@ func runEmulate(ctx context.Context, opts emulateOptions, std stdio) error {
   redirect URI   %[6]s
 
 Log in against it:
-  cgmtop login --api-url %[1]s --client-id %[4]s --client-secret %[5]s --redirect-uri %[6]s
+  CGMTOP_CLIENT_SECRET=%[5]s cgmtop login --api-url %[1]s --client-id %[4]s --redirect-uri %[6]s
 
 Ctrl+C stops it.
 `, srv.URL(), c.Seed, c.User, c.ClientID, c.ClientSecret, c.RedirectURI)

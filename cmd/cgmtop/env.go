@@ -18,6 +18,23 @@ type env struct {
 }
 
 func loadEnv(account string) (env, error) {
+	e, err := loadSettings(account)
+	if err != nil {
+		return env{}, err
+	}
+	// The README promises private folders; ones left open (by an older
+	// version, a copy or a restore) are closed before anything is read.
+	if err := e.paths.MakePrivate(); err != nil {
+		return env{}, err
+	}
+	return e, nil
+}
+
+// loadSettings is loadEnv without tightening the folders, for `cgmtop
+// status`: it only reads, tmux runs it every few seconds, and the walk
+// would cost it a tenth of its start-up. The background sync it starts, and
+// every other command, tighten them.
+func loadSettings(account string) (env, error) {
 	if err := config.CheckAccount(account); err != nil {
 		return env{}, usageError("--account: %v", err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cgmtop/cgmtop/auth"
 	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/config"
 )
@@ -24,6 +25,7 @@ import (
 type loginOptions struct {
 	account, clientID, secret, region, apiURL, redirect, storeKind string
 	noBrowser                                                      bool
+	secretGiven                                                    bool // --client-secret was on the command line
 }
 
 func newLoginCmd(std stdio) *cobra.Command {
@@ -39,25 +41,30 @@ Dexcom's API needs your own free app registration: its client ID and secret
 --no-browser, cgmtop prints the link instead and takes the address the browser
 lands on, pasted back. Settings other than the secret are remembered, so the
 next login needs no flags.`,
-		Example: `  cgmtop login --client-id ID --client-secret SECRET     # a US account
-  cgmtop login --region eu --client-id ID                # asks for the secret
-  cgmtop login --no-browser --token-store file           # SSH, no keyring
+		Example: `  cgmtop login --client-id ID                  # a US account; asks for the secret
+  cgmtop login --region eu --client-id ID      # Europe and the rest of the world
+  cgmtop login --no-browser --token-store file # over SSH, on a machine with no keyring
+
+  # from a script: the secret from the environment, never the command line
+  CGMTOP_CLIENT_SECRET="$(pass show dexcom/cgmtop)" cgmtop login --client-id ID
 
   # against 'cgmtop emulate'
-  cgmtop login --api-url http://127.0.0.1:8080 --client-id cgmtop-emulator`,
+  CGMTOP_CLIENT_SECRET=emulator-secret cgmtop login \
+    --api-url http://127.0.0.1:8080 --client-id cgmtop-emulator`,
 		GroupID: "accounts",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.secretGiven = cmd.Flags().Changed("client-secret")
 			return runLogin(cmd.Context(), opts, std)
 		},
 	}
 	fl := cmd.Flags()
 	addAccountFlag(cmd, &opts.account, "a `NAME` for this login, if you have several")
 	fl.StringVar(&opts.clientID, "client-id", "", "your Dexcom app's client `ID` (env CGMTOP_CLIENT_ID)")
-	fl.StringVar(&opts.secret, "client-secret", "", "your Dexcom app's client `SECRET` (env CGMTOP_CLIENT_SECRET; asked for when missing)")
+	fl.StringVar(&opts.secret, "client-secret", "", "your Dexcom app's client `SECRET`; better left out: it is asked for hidden, or read from env CGMTOP_CLIENT_SECRET")
 	fl.StringVarP(&opts.region, "region", "r", "", "Dexcom `REGION`: us, eu, jp or sandbox (default from settings, else us)")
 	mustComplete(cmd, "region", values(regions...))
-	fl.StringVar(&opts.apiURL, "api-url", "", "a custom Dexcom-compatible server at `URL`, such as cgmtop emulate's")
+	fl.StringVar(&opts.apiURL, "api-url", "", "a custom Dexcom-compatible server at `URL`: https, or http on this machine only, such as cgmtop emulate's")
 	fl.StringVar(&opts.redirect, "redirect-uri", "", "the redirect `URI` registered for your app (default http://localhost:8765/callback)")
 	fl.BoolVar(&opts.noBrowser, "no-browser", false, "print the link instead of opening a browser (automatic over SSH)")
 	fl.StringVar(&opts.storeKind, "token-store", "", "`STORE` for the login: keyring (default) or file (a private file, for machines with no keyring)")
@@ -69,6 +76,14 @@ next login needs no flags.`,
 func runLogin(ctx context.Context, opts loginOptions, std stdio) error {
 	if opts.clientID == "" {
 		opts.clientID = os.Getenv("CGMTOP_CLIENT_ID")
+	}
+	if opts.secretGiven {
+		fmt.Fprintln(std.err, "cgmtop: warning: --client-secret shows your secret to every user of this machine (in the process list) and keeps it in your shell history; leave it out to type it hidden, or set CGMTOP_CLIENT_SECRET")
+	}
+	if opts.apiURL != "" {
+		if _, err := client.ServerURL(opts.apiURL); err != nil {
+			return usageError("--api-url %v", err)
+		}
 	}
 	e, err := loadEnv(opts.account)
 	if err != nil {
@@ -121,7 +136,7 @@ func runLogin(ctx context.Context, opts loginOptions, std stdio) error {
 	if err != nil {
 		return err
 	}
-	httpClient := dexcom.NewHTTPClient()
+	httpClient := newHTTPClient()
 	oauth := dexcom.OAuthConfig(base, cfg.ClientID, opts.secret, cfg.RedirectURI)
 	_, err = auth.Connect(ctx, store, base, auth.LoginOptions{
 		OAuth:      oauth,
@@ -205,14 +220,22 @@ func runLogout(ctx context.Context, account string, std stdio) error {
 	if err != nil {
 		return err
 	}
-	var removed []string
+	var removed, notes []string
 	var failed []error
-	hadLogin := false
-	if _, err := os.Stat(markerPath(e)); err == nil {
-		hadLogin = true
+	marker, hadLogin := readMarker(e)
+	revoked := false
+	if revoke := serverRevocation(marker); hadLogin && revoke != nil {
+		revoked = revokeLogin(ctx, e, revoke, &notes)
 	}
-	if err := auth.Logout(ctx, e.cfg.TokenStore, e.account, e.paths); err != nil {
-		failed = append(failed, err)
+	loginErr := auth.Logout(ctx, e.cfg.TokenStore, e.account, e.paths)
+	if rest, unreachable := withoutUnreachableKeyring(loginErr); unreachable && !(hadLogin && marker.TokenStore == "keyring") {
+		// Nothing recorded a login in a keyring, and there is none to ask:
+		// a machine that never had one (a server, a container).
+		loginErr = rest
+		notes = append(notes, "No OS keyring answers here, and no cgmtop login was recorded in one.")
+	}
+	if loginErr != nil {
+		failed = append(failed, loginErr)
 	} else if hadLogin {
 		removed = append(removed, "login and client secret ("+e.cfg.TokenStore+" store)")
 	}
@@ -223,7 +246,13 @@ func runLogout(ctx context.Context, account string, std stdio) error {
 	if err := cache.Remove(db); err != nil {
 		failed = append(failed, err)
 	}
-	for _, dir := range []string{e.paths.AccountDataDir(e.account), e.paths.AccountStateDir(e.account)} {
+	dirs := []string{e.paths.AccountDataDir(e.account), e.paths.AccountStateDir(e.account)}
+	if loginErr != nil {
+		// Keep the note that a login exists (in the state folder), so the
+		// next logout tries the keyring again instead of finding nothing.
+		dirs = dirs[:1]
+	}
+	for _, dir := range dirs {
 		ok, err := removeAll(dir)
 		if err != nil {
 			failed = append(failed, err)
@@ -242,11 +271,21 @@ func runLogout(ctx context.Context, account string, std stdio) error {
 		}
 	}
 	if len(removed) == 0 && len(failed) == 0 {
+		for _, n := range notes {
+			fmt.Fprintln(std.out, n)
+		}
 		fmt.Fprintf(std.out, "Nothing to remove: account %q was not logged in and has no cached data.\n", e.account)
 		return nil
 	}
 	for _, r := range removed {
 		fmt.Fprintln(std.out, "Removed", r)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(std.out, n)
+	}
+	if hadLogin && !revoked {
+		fmt.Fprintln(std.out, "Not revoked at Dexcom, which offers apps no way to do it: a copy of this login made before now would keep working. "+
+			"To cut off every copy, remove this app's access in your Dexcom account, where it lists the apps you have allowed.")
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("could not remove everything: %w", errors.Join(failed...))
@@ -328,7 +367,8 @@ func runAuthStatus(ctx context.Context, account string, std stdio) error {
 		if s, err := db.SyncStatus(ctx); err == nil {
 			fmt.Fprintf(std.out, "Last sync    %s", fmtAge(now, s.LastSuccess))
 			if s.LastError != "" {
-				fmt.Fprintf(std.out, " (last attempt failed: %s)", s.LastError)
+				// Written by any cgmtop version, from a server's words.
+				fmt.Fprintf(std.out, " (last attempt failed: %s)", client.Printable(s.LastError, 200))
 			}
 			fmt.Fprintln(std.out)
 		}

@@ -70,7 +70,7 @@ func runStatus(ctx context.Context, opts statusOptions, std stdio) error {
 			return usageError("--template: %v", err)
 		}
 	}
-	e, err := loadEnv(opts.account)
+	e, err := loadSettings(opts.account)
 	if err != nil {
 		return err
 	}

@@ -25,8 +25,8 @@ emu = subprocess.Popen([exe, "emulate", "--listen", f"127.0.0.1:{port}", "--auto
 time.sleep(1)
 try:
     login = subprocess.Popen([exe, "login", "--api-url", f"http://127.0.0.1:{port}", "--client-id", "cgmtop-emulator",
-                              "--client-secret", "emulator-secret", "--no-browser", "--token-store", "file"],
-                             env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              "--no-browser", "--token-store", "file"],
+                             env=dict(env, CGMTOP_CLIENT_SECRET="emulator-secret"), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     link = None
     buf = ""
     while link is None:

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,6 +93,7 @@ type Server struct {
 	refresh map[string]string // refresh token → user
 	faults  []Fault
 	stats   map[string]int
+	agents  map[string]map[string]bool // endpoint → User-Agents seen
 
 	ln        net.Listener
 	srv       *http.Server
@@ -122,6 +124,7 @@ func New(cfg Config) *Server {
 		access:  map[string]accessGrant{},
 		refresh: map[string]string{},
 		stats:   map[string]int{},
+		agents:  map[string]map[string]bool{},
 	}
 	now := cfg.Clock.Now()
 	ws := make([]window, 0, len(cfg.Scenarios))
@@ -195,6 +198,20 @@ func (s *Server) Stats() map[string]int {
 	return out
 }
 
+// UserAgents returns, sorted, the distinct User-Agent headers the endpoint
+// ("token", "egvs", …) has received, so tests can check how clients name
+// themselves.
+func (s *Server) UserAgents(endpoint string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.agents[endpoint]))
+	for ua := range s.agents[endpoint] {
+		out = append(out, ua)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Newest returns the system time of the newest reading the configured user
 // would be served right now, or the zero time when there is none.
 func (s *Server) Newest() time.Time {
@@ -242,6 +259,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.stats[name]++
+	if s.agents[name] == nil {
+		s.agents[name] = map[string]bool{}
+	}
+	s.agents[name][r.UserAgent()] = true
 	s.mu.Unlock()
 	if f, ok := s.takeFault(name); ok {
 		s.serveFault(w, r, f, h)
