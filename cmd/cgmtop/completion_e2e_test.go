@@ -200,3 +200,35 @@ func TestCompletionZsh(t *testing.T) {
 		return strings.Contains(s, "alice") && strings.Contains(s, "bob") && strings.Contains(s, "carol")
 	})
 }
+
+// TestCompletionFish asks a real fish what it would offer on Tab
+// (`complete -C`), with the script sourced as its vendor folder would.
+func TestCompletionFish(t *testing.T) {
+	if _, err := exec.LookPath("fish"); err != nil {
+		t.Skip("fish is not installed (.ci/run installs it)")
+	}
+	env, dir := completionEnv(t)
+	script := filepath.Join(dir, "cgmtop.fish")
+	writeCompletion(t, env, "fish", script)
+	for line, want := range map[string]string{
+		"cgmtop sta":                 "status",
+		"cgmtop status --format way": "waybar",
+		"cgmtop status --account ":   "alice bob carol",
+		"cgmtop report --units mm":   "mmol/L",
+	} {
+		cmd := exec.Command("fish", "--no-config", "-c", "source $argv[1]; complete -C $argv[2]", script, line)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("fish: %v\n%s", err, out)
+		}
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			choice, _, _ := strings.Cut(l, "\t")
+			got = append(got, choice)
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("fish: %q<Tab> offers %q, want %q", line, got, want)
+		}
+	}
+}

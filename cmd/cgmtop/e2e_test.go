@@ -73,7 +73,6 @@ func envValue(env []string, key string) string {
 	return ""
 }
 
-
 // tmuxTerm is one tmux window on a private server.
 type tmuxTerm struct {
 	t    *testing.T

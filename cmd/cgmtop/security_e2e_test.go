@@ -104,7 +104,7 @@ func TestClientSecretFlagWarns(t *testing.T) {
 	// Help (on stdout) names the flag once, in the flag list that says to
 	// leave it out: not in the usage line, nor in an example.
 	help, _, _ := cgmtopRun(t, env, nil, "login", "--help")
-	if !strings.Contains(help, "Usage:") || strings.Count(help, "--client-secret") != 1 || !strings.Contains(help, "better left out") {
+	if !strings.Contains(help, "Usage:") || strings.Count(help, "--client-secret") != 1 || !strings.Contains(help, "CGMTOP_CLIENT_SECRET") {
 		t.Errorf("the help still suggests --client-secret:\n%s", help)
 	}
 }
