@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/spf13/cobra"
@@ -58,9 +57,19 @@ It syncs while it runs. Press ? for its keys, q to quit.
 	return cmd
 }
 
+// checkTheme accepts a --theme: a theme the settings file could name, or
+// "" for the settings' own.
+func checkTheme(name string) error {
+	switch name {
+	case "", "auto", "dark", "light", "high-contrast":
+		return nil
+	}
+	return usageError("--theme %q: use auto, dark, light or high-contrast", name)
+}
+
 func runMonitor(ctx context.Context, opts monitorOptions, std stdio) error {
-	if opts.theme != "" && !slices.Contains([]string{"auto", "dark", "light", "high-contrast"}, opts.theme) {
-		return usageError("--theme %q: use auto, dark, light or high-contrast", opts.theme)
+	if err := checkTheme(opts.theme); err != nil {
+		return err
 	}
 	if opts.demo {
 		return runDemo(ctx, opts, std)

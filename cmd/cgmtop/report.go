@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -64,8 +63,8 @@ func runReport(ctx context.Context, opts reportOptions, std stdio) error {
 	if opts.format != "text" && opts.format != "json" && opts.format != "html" {
 		return usageError("--format %q: use text, json or html", opts.format)
 	}
-	if opts.theme != "" && !slices.Contains([]string{"auto", "dark", "light", "high-contrast"}, opts.theme) {
-		return usageError("--theme %q: use auto, dark, light or high-contrast", opts.theme)
+	if err := checkTheme(opts.theme); err != nil {
+		return err
 	}
 	if *period.days == 0 && *period.from == "" {
 		return usageError("--days 0: a report needs a period of 1 to 90 days")
