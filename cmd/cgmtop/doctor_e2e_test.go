@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,9 +115,9 @@ func TestDoctorHealthyCorruptAndSkewed(t *testing.T) {
 	// to cgmtop, this computer's clock is 10 minutes behind the server's.
 	target, _ := url.Parse(srv.URL())
 	proxy := httputil.NewSingleHostReverseProxy(target)
-	var skew time.Duration
+	var skew atomic.Int64 // a time.Duration; the proxy reads it on its own goroutines
 	proxy.ModifyResponse = func(r *http.Response) error {
-		r.Header.Set("Date", time.Now().Add(skew).UTC().Format(http.TimeFormat))
+		r.Header.Set("Date", time.Now().Add(time.Duration(skew.Load())).UTC().Format(http.TimeFormat))
 		return nil
 	}
 	front := httptest.NewServer(proxy)
@@ -143,13 +144,13 @@ func TestDoctorHealthyCorruptAndSkewed(t *testing.T) {
 	}
 
 	// Clock 10 minutes off.
-	skew = 10 * time.Minute
+	skew.Store(int64(10 * time.Minute))
 	out, _ = doctorRun(t, bin, env)
 	wantLines(t, out, [3]string{"warn", "clock", "10 min behind " + front.URL})
 	if fix := fixAfter(out, "10 min behind"); !strings.Contains(fix, "timedatectl set-ntp true") {
 		t.Errorf("clock fix = %q", fix)
 	}
-	skew = 0
+	skew.Store(0)
 
 	// --offline asks no server.
 	out, _ = doctorRun(t, bin, env, "--offline")
