@@ -18,8 +18,8 @@ var commandGroups = []*cobra.Group{
 	{ID: "other", Title: "Other:"},
 }
 
-// subcommands are cgmtop's commands, in the order `cgmtop --help` lists
-// them within their groups.
+// subcommands are cgmtop's commands; `cgmtop --help` lists them by group
+// (GroupID), sorted by name.
 var subcommands = []struct {
 	name  string
 	build func(stdio) *cobra.Command
