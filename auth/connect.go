@@ -28,6 +28,9 @@ func Connect(ctx context.Context, store Store, baseURL string, opts LoginOptions
 		RefreshToken: tok.RefreshToken,
 		Updated:      time.Now().UTC(),
 		BaseURL:      baseURL,
+		// Kept for the first sync, which would otherwise refresh at once.
+		AccessToken: tok.AccessToken,
+		AccessRenew: renewAt(time.Now(), tok),
 	}
 	if err := store.Save(ctx, creds); err != nil {
 		return nil, fmt.Errorf("logged in, but could not keep the login (%w): run `cgmtop login` again", err)

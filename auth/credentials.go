@@ -11,8 +11,12 @@ import (
 // ErrNoLogin means no credentials are stored for the account.
 var ErrNoLogin = errors.New("not logged in: run `cgmtop login`")
 
-// Credentials are what cgmtop keeps between runs to reach an account. The
-// access token is not among them: it lives only in memory.
+// Credentials are what cgmtop keeps between runs to reach an account.
+//
+// The access token is kept beside the refresh token, with when to renew it,
+// so that every process of the account uses it until then: a background
+// sync started by the status line, or the first sync after a login, does
+// not spend a refresh (and risk the login on a lost reply) each time.
 //
 // Credentials never print their secrets: every fmt verb and slog show only
 // the client id.
@@ -22,6 +26,8 @@ type Credentials struct {
 	RefreshToken string
 	Updated      time.Time // when the refresh token was last issued
 	BaseURL      string    // the Dexcom-compatible server the tokens belong to
+	AccessToken  string    // the current access token; "" when none is kept
+	AccessRenew  time.Time // when AccessToken is to be renewed; zero means unknown
 }
 
 // String hides the secrets.
@@ -54,14 +60,16 @@ type storedCredentials struct {
 	RefreshToken string    `json:"refresh_token"`
 	Updated      time.Time `json:"updated"`
 	BaseURL      string    `json:"base_url,omitempty"`
+	AccessToken  string    `json:"access_token,omitempty"`
+	AccessRenew  time.Time `json:"access_renew,omitzero"`
 }
 
 func toStored(c Credentials) storedCredentials {
-	return storedCredentials{1, c.ClientID, c.ClientSecret, c.RefreshToken, c.Updated.UTC(), c.BaseURL}
+	return storedCredentials{1, c.ClientID, c.ClientSecret, c.RefreshToken, c.Updated.UTC(), c.BaseURL, c.AccessToken, c.AccessRenew.UTC()}
 }
 
 func (s storedCredentials) credentials() Credentials {
-	return Credentials{s.ClientID, s.ClientSecret, s.RefreshToken, s.Updated, s.BaseURL}
+	return Credentials{s.ClientID, s.ClientSecret, s.RefreshToken, s.Updated, s.BaseURL, s.AccessToken, s.AccessRenew}
 }
 
 // Store keeps one account's credentials. Load returns ErrNoLogin when
@@ -75,6 +83,21 @@ type Store interface {
 	Check(ctx context.Context) error
 	// Where says where the credentials live, for the user.
 	Where() string
+}
+
+// Reserver is a Store that can set aside the room for its next Save before
+// a refresh token is spent, so that a full disk refuses the refresh rather
+// than losing its successor. The file store is one; a keyring has no disk
+// of ours to fill.
+type Reserver interface {
+	Reserve(ctx context.Context) (Reservation, error)
+}
+
+// Reservation is room set aside for one Save. Release it when the Save is
+// not going to happen.
+type Reservation interface {
+	Save(ctx context.Context, c Credentials) error
+	Release()
 }
 
 // Status is what `cgmtop auth status` shows: never a secret.

@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"syscall"
 
 	"golang.org/x/oauth2"
 
@@ -63,4 +64,17 @@ func describe(err error) string {
 // tell "log in again" from "try again later" with errors.Is.
 func loginDead(reason string) error {
 	return fmt.Errorf("%s: %w", reason, client.ErrUnauthorized)
+}
+
+// storageProblem names a full or read-only disk as such, since "write
+// token.json: no space left on device" reads like a bug and "login expired"
+// (what a lost refresh token led to) would be false. It keeps err wrapped.
+func storageProblem(dir string, err error) error {
+	switch {
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return fmt.Errorf("disk full: no room in %s to save a renewed login; free some space (the stored login was not used): %w", dir, err)
+	case errors.Is(err, syscall.EROFS):
+		return fmt.Errorf("read-only disk: cannot save a renewed login in %s (the stored login was not used): %w", dir, err)
+	}
+	return fmt.Errorf("cannot save a renewed login in %s (the stored login was not used): %w", dir, err)
 }

@@ -35,7 +35,7 @@ func TestNoCredentialLeaks(t *testing.T) {
 		t.Fatalf("Connect: %v", err)
 	}
 	ts := env.tokenSource(env.fileStore())
-	refreshed, err := ts.Refresh(ctx)
+	refreshed, err := forceRefresh(ctx, ts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gofrs/flock"
 	"golang.org/x/oauth2"
 
+	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/config"
 )
@@ -29,8 +30,10 @@ const refreshTimeout = 30 * time.Second
 // Refresh tokens may be single-use, so a refresh that is lost or raced
 // would log the user out. TokenSource therefore serializes refreshes across
 // processes with a file lock, re-reads the store under that lock (another
-// process may have rotated the token already), and saves each new refresh
-// token before handing out the access token that came with it.
+// process may have rotated the token already, and stored an access token
+// this one can use), sets aside the room for the new refresh token before
+// spending the old one, and saves it before handing out the access token
+// that came with it.
 type TokenSource struct {
 	store      Store
 	oauth      *oauth2.Config
@@ -106,21 +109,43 @@ func (ts *TokenSource) freshLocked() bool {
 	return ts.clock.Now().Before(ts.expiry)
 }
 
-// expiryOf is when to renew tok, on ts's clock: a tenth of its lifetime (at
-// most a minute) before it ends. expires_in is used rather than
-// tok.Expiry, which oauth2 computes on the wall clock.
+// expiryOf is when to renew tok, on ts's clock.
 func (ts *TokenSource) expiryOf(tok *oauth2.Token) time.Time {
+	return renewAt(ts.clock.Now(), tok)
+}
+
+// renewAt is when to renew tok, received at now: a tenth of its lifetime
+// (at most a minute) before it ends. expires_in is used rather than
+// tok.Expiry, which oauth2 computes on the wall clock.
+func renewAt(now time.Time, tok *oauth2.Token) time.Time {
 	if tok.ExpiresIn <= 0 {
 		if tok.Expiry.IsZero() {
 			return time.Time{}
 		}
-		return ts.clock.Now().Add(time.Until(tok.Expiry) * 9 / 10)
+		return now.Add(time.Until(tok.Expiry) * 9 / 10)
 	}
 	life := time.Duration(tok.ExpiresIn) * time.Second
-	return ts.clock.Now().Add(life - min(life/10, time.Minute))
+	return now.Add(life - min(life/10, time.Minute))
+}
+
+// adopt takes the access token another process (or the login) stored, if
+// it is not the one refused and has life left. A stored token without a
+// renewal time is not trusted: nobody knows when it ends.
+func (ts *TokenSource) adopt(creds Credentials, refused string) (string, bool) {
+	if creds.AccessToken == "" || creds.AccessToken == refused || creds.AccessRenew.IsZero() ||
+		!ts.clock.Now().Before(creds.AccessRenew) {
+		return "", false
+	}
+	ts.mu.Lock()
+	ts.access, ts.expiry = creds.AccessToken, creds.AccessRenew
+	ts.mu.Unlock()
+	return creds.AccessToken, true
 }
 
 // refresh replaces the access token refused (empty when there was none).
+// Every process of the account shares one access token through the store,
+// so that across all of them the refresh token is spent about once per
+// access token lifetime, and never unless its successor can be saved.
 func (ts *TokenSource) refresh(ctx context.Context, refused string) (string, error) {
 	ts.refreshMu.Lock()
 	defer ts.refreshMu.Unlock()
@@ -134,6 +159,14 @@ func (ts *TokenSource) refresh(ctx context.Context, refused string) (string, err
 	}
 	ts.mu.Unlock()
 
+	// Another process may have stored a newer one: no lock is needed to
+	// read, since stores replace their contents atomically.
+	if creds, err := ts.store.Load(ctx); err == nil {
+		if access, ok := ts.adopt(creds, refused); ok {
+			return access, nil
+		}
+	}
+
 	unlock, err := ts.lock(ctx)
 	if err != nil {
 		return "", err
@@ -145,10 +178,14 @@ func (ts *TokenSource) refresh(ctx context.Context, refused string) (string, err
 	}
 	creds, err := ts.store.Load(ctx)
 	if errors.Is(err, ErrNoLogin) {
-		return "", loginDead("no stored login")
+		return "", fmt.Errorf("no stored login: %w", client.ErrNotLoggedIn)
 	}
 	if err != nil {
 		return "", err
+	}
+	// Renewed by another process while this one waited for the lock.
+	if access, ok := ts.adopt(creds, refused); ok {
+		return access, nil
 	}
 	ts.mu.Lock()
 	dead := creds.RefreshToken == ts.deadRT
@@ -156,6 +193,18 @@ func (ts *TokenSource) refresh(ctx context.Context, refused string) (string, err
 	if dead {
 		// Already refused: don't hammer the server until the user logs in.
 		return "", loginDead("Dexcom refused the stored login")
+	}
+
+	// Prove the renewed login can be saved before spending the refresh
+	// token: on a full disk, fail here with the stored login intact.
+	save := ts.store.Save
+	if r, ok := ts.store.(Reserver); ok {
+		room, err := r.Reserve(ctx)
+		if err != nil {
+			return "", err
+		}
+		defer room.Release()
+		save = room.Save
 	}
 
 	tok, err := ts.exchange(ctx, creds)
@@ -179,17 +228,19 @@ func (ts *TokenSource) refresh(ctx context.Context, refused string) (string, err
 			ts.mu.Lock()
 			ts.deadRT, ts.access = creds.RefreshToken, ""
 			ts.mu.Unlock()
-			return "", loginDead("Dexcom refused the client id or secret (" + code + ")")
+			return "", fmt.Errorf("%s: %w", code, client.ErrClientRefused)
 		}
-		return "", fmt.Errorf("renew the Dexcom access token: %s", describe(err))
+		return "", renewError(err)
 	}
 
 	rotated := tok.RefreshToken != "" && tok.RefreshToken != creds.RefreshToken
 	if rotated {
 		creds.RefreshToken = tok.RefreshToken
 	}
+	expiry := ts.expiryOf(tok)
 	creds.Updated = time.Now().UTC()
-	if err := ts.store.Save(ctx, creds); err != nil && rotated {
+	creds.AccessToken, creds.AccessRenew = tok.AccessToken, expiry
+	if err := save(ctx, creds); err != nil && rotated {
 		// The server may already have retired the old refresh token, so the
 		// new one must not be lost: keep it and retry the save on the next
 		// refresh. The access token is withheld until it is saved.
@@ -198,9 +249,10 @@ func (ts *TokenSource) refresh(ctx context.Context, refused string) (string, err
 		ts.mu.Unlock()
 		return "", fmt.Errorf("save the renewed login: %w", err)
 	}
-	// Unrotated, a failed save only loses the "last refreshed" time.
+	// Unrotated, a failed save loses only the shared access token and the
+	// "last refreshed" time.
 	ts.mu.Lock()
-	ts.access, ts.expiry = tok.AccessToken, ts.expiryOf(tok)
+	ts.access, ts.expiry = tok.AccessToken, expiry
 	ts.mu.Unlock()
 	return tok.AccessToken, nil
 }
@@ -255,3 +307,27 @@ func (ts *TokenSource) lock(ctx context.Context) (unlock func(), err error) {
 	}
 	return func() { fl.Unlock() }, nil //nolint:errcheck // closing the file drops the lock anyway
 }
+
+// renewError describes a refresh that failed for a reason other than a
+// refused login, without the token endpoint's body, and keeps what callers
+// sort errors by: a 429 is a *client.RateLimitError, a 5xx a
+// *client.APIError, and a network failure stays wrapped as it came. Any
+// other refusal keeps the server's words, made printable.
+func renewError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		switch code := re.Response.StatusCode; {
+		case code == http.StatusTooManyRequests:
+			return fmt.Errorf("renew the Dexcom access token: %w", &client.RateLimitError{})
+		case code >= 500:
+			return fmt.Errorf("renew the Dexcom access token: %w", &client.APIError{StatusCode: code, Code: oneLine(re.ErrorCode)})
+		}
+	}
+	return &renewFailed{err: err}
+}
+
+// renewFailed is a refresh that did not reach an answer.
+type renewFailed struct{ err error }
+
+func (e *renewFailed) Error() string { return "renew the Dexcom access token: " + describe(e.err) }
+func (e *renewFailed) Unwrap() error { return e.err }

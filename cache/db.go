@@ -114,7 +114,22 @@ func OpenReader(ctx context.Context, path string) (*DB, error) {
 	var version int
 	if err := r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		r.Close()
-		return nil, db.fail("open the cache", err)
+		err = db.fail("open the cache", err)
+		if !errors.Is(err, ErrReadOnlyDisk) {
+			return nil, err
+		}
+		// A reader of a WAL database needs its -shm file, which a
+		// read-only folder cannot take. Nobody can write there either, so
+		// the file cannot change under us: read it as immutable.
+		if r, err = sql.Open("sqlite", dsn(path, true)+"&immutable=1"); err != nil {
+			return nil, pathError(path, "open the cache", err)
+		}
+		r.SetMaxOpenConns(readPoolSize)
+		db.r = r
+		if err := r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+			r.Close()
+			return nil, db.fail("open the cache", err)
+		}
 	}
 	if version > len(migrations) {
 		r.Close()

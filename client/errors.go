@@ -42,3 +42,23 @@ func (e *APIError) Error() string {
 
 // Temporary reports whether trying again later may succeed.
 func (e *APIError) Temporary() bool { return e.StatusCode >= 500 }
+
+// loginError is a login that only the user can mend; it is an
+// ErrUnauthorized to errors.Is, with its own words.
+type loginError struct{ msg string }
+
+func (e *loginError) Error() string        { return e.msg }
+func (e *loginError) Is(target error) bool { return target == ErrUnauthorized }
+
+// The ways a login can be missing or refused besides expiring.
+var (
+	// ErrNotLoggedIn means no login is stored for the account.
+	ErrNotLoggedIn error = &loginError{"not logged in: run `cgmtop login`"}
+	// ErrClientRefused means the server refused the app's client id or
+	// secret (invalid_client), not the user's login.
+	ErrClientRefused error = &loginError{"Dexcom refused the client id or secret: check your Dexcom app, then run `cgmtop login`"}
+)
+
+// ErrBadReply means an answer arrived but could not be read: cut off,
+// empty, too large or not the JSON expected.
+var ErrBadReply = errors.New("the server's answer could not be read")

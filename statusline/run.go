@@ -26,7 +26,10 @@ type Options struct {
 	ASCII    bool               // ASCII arrows even if the settings ask for Unicode
 	NoColor  bool               // no styles; the NO_COLOR environment variable does the same
 	NoSync   bool               // never start a background sync (for people who run the daemon)
-	Now      time.Time
+	// ConfigError: the settings file is broken (Config holds the defaults);
+	// the line says "config error" and no sync is started.
+	ConfigError bool
+	Now         time.Time
 	// Spawn starts one background sync; nil means BackgroundSync(Account).
 	Spawn func() error
 }
@@ -42,12 +45,13 @@ const readTimeout = 2 * time.Second
 // starts, and always prints something: every failure is a state on the line.
 func Run(ctx context.Context, opts Options, stdout io.Writer) int {
 	in := Input{
-		Now:        opts.Now,
-		Unit:       opts.Config.Unit(),
-		Thresholds: opts.Config.Thresholds,
-		StaleAfter: opts.Config.StaleAfter(),
-		ASCII:      opts.ASCII || opts.Config.ASCII,
-		Color:      !opts.NoColor && os.Getenv("NO_COLOR") == "",
+		Now:         opts.Now,
+		Unit:        opts.Config.Unit(),
+		Thresholds:  opts.Config.Thresholds,
+		StaleAfter:  opts.Config.StaleAfter(),
+		ASCII:       opts.ASCII || opts.Config.ASCII,
+		Color:       !opts.NoColor && os.Getenv("NO_COLOR") == "",
+		ConfigError: opts.ConfigError,
 	}
 	if in.Now.IsZero() {
 		in.Now = time.Now()
@@ -77,7 +81,7 @@ func Run(ctx context.Context, opts Options, stdout io.Writer) int {
 	}
 	stdout.Write(out) // a status bar that went away is not our failure
 
-	if !opts.NoSync {
+	if !opts.NoSync && !opts.ConfigError {
 		spawn := opts.Spawn
 		if spawn == nil {
 			spawn = BackgroundSync(opts.Account)

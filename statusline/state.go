@@ -24,12 +24,20 @@ const (
 
 // Reasons a sync fails, short enough for a status bar; see Reason.
 const (
-	ReasonAuth        = "auth"
-	ReasonOffline     = "offline"
-	ReasonRateLimited = "rate-limited"
-	ReasonServer      = "server"
-	ReasonCache       = "cache"
-	ReasonError       = "error"
+	ReasonAuth          = "auth"           // the refresh token was refused: log in again
+	ReasonNotLoggedIn   = "not-logged-in"  // no login stored
+	ReasonLoginRefused  = "login-refused"  // the app's client id or secret was refused
+	ReasonAccessRefused = "access-refused" // a fresh access token was refused (HTTP 401), retrying
+	ReasonOffline       = "offline"        // the server cannot be reached
+	ReasonTimeout       = "timeout"        // the server did not answer in time
+	ReasonRateLimited   = "rate-limited"   // the server asked to slow down (HTTP 429)
+	ReasonServer        = "server"         // the server failed (HTTP 5xx)
+	ReasonBadReply      = "bad-reply"      // an answer arrived cut off or unreadable
+	ReasonDiskFull      = "disk-full"      // no room on the disk for the cache or the login
+	ReasonReadOnly      = "read-only"      // the data or state folder cannot be written
+	ReasonCache         = "cache"          // another local cache problem
+	ReasonConfig        = "config"         // the settings file is broken
+	ReasonError         = "error"          // anything else
 )
 
 // Range classes of a reading, from the configured thresholds. They double as
@@ -48,12 +56,15 @@ type Input struct {
 	Fresh      cache.Freshness
 	LoggedIn   bool // a login marker exists, or the cache holds data
 	CacheError bool // the cache exists but could not be read
-	Now        time.Time
-	Unit       client.Unit
-	Thresholds config.Thresholds
-	StaleAfter time.Duration
-	ASCII      bool // ASCII arrows, and no other non-ASCII character
-	Color      bool // false under NO_COLOR: no styles of any kind
+	// ConfigError means the settings file could not be read: the line says
+	// so instead of a reading drawn with settings the user did not choose.
+	ConfigError bool
+	Now         time.Time
+	Unit        client.Unit
+	Thresholds  config.Thresholds
+	StaleAfter  time.Duration
+	ASCII       bool // ASCII arrows, and no other non-ASCII character
+	Color       bool // false under NO_COLOR: no styles of any kind
 }
 
 // Data is the status line taken apart: what --template sees, and what
@@ -90,6 +101,9 @@ func Build(in Input) Data {
 	}
 	if in.CacheError {
 		d.Reason = ReasonCache
+	}
+	if in.ConfigError {
+		d.Reason, latest = ReasonConfig, client.Reading{}
 	}
 	if latest.Time.IsZero() {
 		switch {
@@ -185,8 +199,19 @@ func formatAge(d time.Duration) string {
 }
 
 // Reason sorts the sync engine's last error into a word short enough for a
-// status bar. It goes by the phrases the client and cache errors use.
+// status bar. The engine starts each description with the reason's text
+// ("rate-limited: …"); older or outside errors are sorted by the phrases
+// the client and cache use. Only a refused login is "auth": a failed
+// renewal for any other reason (network, disk) is not.
 func Reason(lastError string) string {
+	if lastError == "" {
+		return ""
+	}
+	for _, r := range reasonOrder {
+		if strings.HasPrefix(lastError, reasonText[r]+":") {
+			return r
+		}
+	}
 	e := strings.ToLower(lastError)
 	has := func(words ...string) bool {
 		for _, w := range words {
@@ -197,17 +222,27 @@ func Reason(lastError string) string {
 		return false
 	}
 	switch {
-	case e == "":
-		return ""
-	case has("login", "unauthorized", "revoked", "http 401", "invalid_grant", "token"):
+	case has("not logged in", "no stored login"):
+		return ReasonNotLoggedIn
+	case has("no space left", "disk is full", "is full", "disk full"):
+		return ReasonDiskFull
+	case has("read-only", "read only"):
+		return ReasonReadOnly
+	case has("login expired", "revoked", "invalid_grant"):
 		return ReasonAuth
 	case has("rate limit", "rate-limit", "http 429"):
 		return ReasonRateLimited
-	case has("no such host", "connection refused", "network is unreachable", "timeout",
-		"deadline exceeded", "connection reset", "offline", "dial tcp", "tls handshake", "eof"):
+	case has("timeout", "deadline exceeded", "timed out"):
+		return ReasonTimeout
+	case has("reading the response", "unexpected end of json", "invalid character"):
+		return ReasonBadReply
+	case has("no such host", "connection refused", "network is unreachable",
+		"connection reset", "offline", "dial tcp", "tls handshake", "eof"):
 		return ReasonOffline
 	case has("http 5"):
 		return ReasonServer
+	case has("http 401"):
+		return ReasonAccessRefused
 	case has("cache", "disk", "database", "sqlite"):
 		return ReasonCache
 	default:
@@ -215,15 +250,33 @@ func Reason(lastError string) string {
 	}
 }
 
+// reasonOrder lists the reasons whose text may start an engine message.
+var reasonOrder = []string{
+	ReasonAuth, ReasonNotLoggedIn, ReasonLoginRefused, ReasonAccessRefused, ReasonOffline, ReasonTimeout,
+	ReasonRateLimited, ReasonServer, ReasonBadReply, ReasonDiskFull, ReasonReadOnly, ReasonCache, ReasonConfig, ReasonError,
+}
+
 // reasonText is how a reason reads on the line.
 var reasonText = map[string]string{
-	ReasonAuth:        "login expired",
-	ReasonOffline:     "offline",
-	ReasonRateLimited: "rate-limited",
-	ReasonServer:      "server error",
-	ReasonCache:       "cache error",
-	ReasonError:       "sync error",
+	ReasonAuth:          "login expired",
+	ReasonNotLoggedIn:   "not logged in",
+	ReasonLoginRefused:  "login refused",
+	ReasonAccessRefused: "access refused",
+	ReasonOffline:       "offline",
+	ReasonTimeout:       "timed out",
+	ReasonRateLimited:   "rate-limited",
+	ReasonServer:        "server error",
+	ReasonBadReply:      "bad reply",
+	ReasonDiskFull:      "disk full",
+	ReasonReadOnly:      "read-only disk",
+	ReasonCache:         "cache error",
+	ReasonConfig:        "config error",
+	ReasonError:         "sync error",
 }
+
+// ReasonText is how a reason reads on the status line and in the monitor's
+// shortest form of an error.
+func ReasonText(reason string) string { return reasonText[reason] }
 
 // Texts of the states without a reading.
 const (

@@ -60,6 +60,21 @@ func readingRange(r client.Reading, t config.Thresholds) (theme.Range, bool) {
 	return classify(v, t), true
 }
 
+// rangeWords names a reading's band in words, so colour is never the only
+// signal. Above the target range reads "above range" and below it "below
+// range": HIGH and LOW are what the sensor shows beyond what it can
+// measure (above 400, below 40 mg/dL), and one word for both misled.
+// The very high and urgent low bands keep their alarm words.
+func rangeWords(b theme.Range) string {
+	switch b {
+	case theme.High:
+		return "above range"
+	case theme.Low:
+		return "below range"
+	}
+	return b.Label()
+}
+
 // valueText is what the user reads as the current value: never the raw
 // number of a reading the sensor could not measure.
 func valueText(r client.Reading, u client.Unit) string {
@@ -156,4 +171,53 @@ func shortAge(now, t time.Time) string {
 		return fmt.Sprintf("%dh%dm", m/60, m%60)
 	}
 	return fmt.Sprintf("%dd", m/(24*60))
+}
+
+// asciiRunes stands an ASCII character of the same width in for each
+// character the monitor draws outside ASCII, for terminals whose locale
+// cannot show UTF-8.
+var asciiRunes = map[rune]rune{
+	'─': '-', '┄': '-', '━': '-', '│': '|', '┃': '|', '└': '+', '┘': '+', '┌': '+', '┐': '+',
+	'┬': '+', '┴': '+', '├': '+', '┤': '+', '┼': '+', '╭': '+', '╮': '+', '╯': '+', '╰': '+',
+	'·': '.', '•': '*', '–': '-', '—': '-', '…': '.', '±': '~', '°': 'o', '×': 'x',
+	'█': '#', '▓': '#', '▒': ':', '░': '.', '▀': '"', '▄': '_', '▌': '|', '▐': '|',
+	'▁': '_', '▂': '_', '▃': '=', '▅': '=', '▆': '#', '▇': '#',
+	'▲': '^', '▼': 'v', '●': 'o', '○': 'o', '⚠': '!', '✓': 'v',
+	'→': '>', '←': '<', '↑': '^', '↓': 'v', '↗': '/', '↘': '\\', '⇈': '^', '⇊': 'v',
+	'≥': '>', '≤': '<',
+}
+
+// toASCII replaces every non-ASCII character of a drawn screen (escape
+// sequences are ASCII already) with one ASCII character: braille chart dots
+// become '*', anything unforeseen '?'. Widths are kept, so layouts hold.
+func toASCII(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			b.WriteRune(r)
+		case r == 0x2800: // an empty braille cell
+			b.WriteByte(' ')
+		case r > 0x2800 && r <= 0x28ff:
+			b.WriteByte('*')
+		default:
+			if a, ok := asciiRunes[r]; ok {
+				b.WriteRune(a)
+			} else {
+				b.WriteByte('?')
+			}
+		}
+	}
+	return b.String()
 }

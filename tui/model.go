@@ -42,6 +42,10 @@ type Options struct {
 	Clock      clock.Clock               // nil → real; ages and ticks use it (Wall for tea.Tick)
 	Theme      theme.Theme               // resolved before the program starts; zero → from Config.Theme on a dark background
 	Demo       bool                      // show a DEMO badge
+	// ASCIIOnly: the terminal's locale cannot show UTF-8 (LANG=C), so every
+	// character drawn is ASCII, charts and lines included. Implies
+	// Config.ASCII's arrows and glyphs.
+	ASCIIOnly bool
 }
 
 // SyncedMsg is sent by the program's owner after each sync pass; the
@@ -85,6 +89,7 @@ type Model struct {
 	clk   clock.Clock
 	th    theme.Theme
 	demo  bool
+	ascii bool           // draw nothing but ASCII (Options.ASCIIOnly)
 	loc   *time.Location // clock times are shown in it; tests pin it
 	out   io.Writer      // where bells and desktop notifications go
 
@@ -152,6 +157,7 @@ func New(opts Options) Model {
 		clk:   clk,
 		th:    th,
 		demo:  opts.Demo,
+		ascii: opts.ASCIIOnly,
 		loc:   time.Local,
 		out:   os.Stdout,
 		keys:  DefaultKeyMap(),

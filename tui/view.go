@@ -223,6 +223,9 @@ func (m Model) View() string {
 		}
 	}
 	lines = append(lines, f.bottom...)
+	if m.ascii {
+		return toASCII(fit(lines, m.width, m.height))
+	}
 	return fit(lines, m.width, m.height)
 }
 
@@ -267,47 +270,89 @@ func (m Model) warnGlyph() string {
 }
 
 // lineView is the smallest layout: the value on one line, and what is
-// wrong on the next if there is room.
+// wrong on the next if there is room. When the line is too narrow, parts
+// give way (shorten, then go) least important first; the reading is never
+// cut mid-digit: it is shown whole, or only its band's glyph.
 func (m Model) lineView(w, h int) []string {
 	st := m.th.Styles
 	r := m.fresh.Latest
-	var parts []string
+	var parts []linePart
+	add := func(prio int, ways ...string) { parts = append(parts, linePart{ways: ways, prio: prio}) }
 	switch {
+	case !m.hasReading() && m.sourceError() != "" && h == 1:
+		// The error below says why there is no reading.
+		add(9, st.Muted.Render("---"))
 	case !m.hasReading():
-		parts = append(parts, st.Muted.Render("---"), m.noDataWords())
+		add(9, st.Muted.Render("---"))
+		add(2, m.noDataWords())
 	case m.stale():
-		parts = append(parts, st.Warn.Render("no data "+shortAge(m.now, r.Time)),
-			st.Muted.Render("· last"), st.Stale.Render(valueText(r, m.unit())))
+		age := shortAge(m.now, r.Time)
+		add(9, st.Warn.Render("no data "+age), st.Warn.Render("no data"), st.Warn.Render(m.warnGlyph()))
+		add(1, st.Muted.Render("· last")+" "+st.Stale.Render(valueText(r, m.unit())))
 	default:
 		band, _ := readingRange(r, m.cfg.Thresholds)
-		v := m.th.Style(band).Render(valueText(r, m.unit()))
+		text := m.th.Style(band).Render(valueText(r, m.unit()))
+		glyph := m.th.Style(band).Render(band.Glyph(m.cfg.ASCII))
 		if m.th.Labels || band != theme.InRange {
-			v = m.th.Style(band).Render(band.Glyph(m.cfg.ASCII)) + " " + v
+			add(9, glyph+" "+text, text, glyph)
+		} else {
+			add(9, text, glyph)
 		}
-		parts = append(parts, v)
 		if a := arrow(r.Trend, m.cfg.ASCII); a != "" {
-			parts = append(parts, st.Bold.Render(a))
+			add(7, st.Bold.Render(a))
 		}
 		if d := delta(r, m.fresh.Previous, m.unit()); d != "" {
-			parts = append(parts, d)
+			add(3, d)
 		}
-		parts = append(parts, st.Muted.Render(shortAge(m.now, r.Time)))
+		add(4, st.Muted.Render(shortAge(m.now, r.Time)))
 	}
 	if e := m.sourceError(); e != "" && h == 1 {
 		// No second line for the error: name it here, in a word, or at
 		// least flag it.
 		short := shortError(e)
-		parts = append(parts, st.Error.Render(firstFit(w-lipgloss.Width(strings.Join(parts, " "))-1,
-			m.warnGlyph()+" "+short[len(short)-1], m.warnGlyph())))
+		add(5, st.Error.Render(m.warnGlyph()+" "+short[len(short)-1]), st.Error.Render(m.warnGlyph()))
 	}
 	if m.demo && w >= 36 {
-		parts = append(parts, st.Badge.Render("DEMO"))
+		add(0, st.Badge.Render("DEMO"))
 	}
-	lines := []string{strings.Join(parts, " ")}
+	lines := []string{fitParts(w, parts)}
 	if h > 1 {
 		lines = append(lines, m.messages(w, h-1)...)
 	}
 	return lines
+}
+
+// linePart is one part of the one-line layout: its forms, longest first,
+// and how much it matters (higher stays longer).
+type linePart struct {
+	ways []string
+	prio int
+}
+
+// fitParts joins parts with spaces within w columns: while the line is too
+// wide, the least important part (the rightmost of equals) takes its next
+// shorter form, or goes when it has none. No part is ever cut.
+func fitParts(w int, parts []linePart) string {
+	parts = slices.Clone(parts)
+	for {
+		var shown []string
+		for _, p := range parts {
+			if len(p.ways) > 0 {
+				shown = append(shown, p.ways[0])
+			}
+		}
+		line := strings.Join(shown, " ")
+		if lipgloss.Width(line) <= w || len(shown) == 0 {
+			return line
+		}
+		least := -1
+		for i, p := range parts {
+			if len(p.ways) > 0 && (least < 0 || p.prio <= parts[least].prio) {
+				least = i
+			}
+		}
+		parts[least].ways = parts[least].ways[1:]
+	}
 }
 
 // titleBar names the program and shows the settings in force.
@@ -374,7 +419,7 @@ func (m Model) header(w int, roomy bool) []string {
 	band, _ := readingRange(r, m.cfg.Thresholds)
 	vs := m.th.Style(band)
 	text := valueText(r, u)
-	label := band.Label()
+	label := rangeWords(band)
 	if r.Status == client.StatusHigh {
 		label = "above " + u.Format(sensorMax) + " " + u.String()
 	} else if r.Status == client.StatusLow {
@@ -537,19 +582,28 @@ func (m Model) messageParts(w int) []func(lines int) []string {
 // shortError is a failing sync in fewer words, longest first: the reason
 // the status bar shows, with what to do about it where there is something.
 func shortError(e string) []string {
-	switch statusline.Reason(e) {
+	r := statusline.Reason(e)
+	switch r {
 	case statusline.ReasonAuth:
 		return []string{"login expired: run `cgmtop login`", "login expired"}
+	case statusline.ReasonNotLoggedIn:
+		return []string{"not logged in: run `cgmtop login`", "not logged in"}
+	case statusline.ReasonLoginRefused:
+		return []string{"login refused: run `cgmtop login`", "login refused"}
 	case statusline.ReasonOffline:
 		return []string{"offline: cannot reach Dexcom", "offline"}
+	case statusline.ReasonTimeout:
+		return []string{"timed out: Dexcom is slow", "timed out"}
 	case statusline.ReasonRateLimited:
 		return []string{"rate-limited by Dexcom", "rate-limited"}
 	case statusline.ReasonServer:
 		return []string{"Dexcom server error"}
 	case statusline.ReasonCache:
 		return []string{"local cache error"}
+	case statusline.ReasonError:
+		return []string{"sync failed"}
 	}
-	return []string{"sync failed"}
+	return []string{statusline.ReasonText(r)}
 }
 
 // maxMessageLines is the most lines one message wraps onto.
@@ -853,8 +907,16 @@ func (m Model) devicesPane(w int) []string {
 		if d.DisplayApp != "" || d.DisplayDevice != "" {
 			parts = append(parts, strings.TrimSpace(d.DisplayDevice+" "+d.DisplayApp))
 		}
-		if !d.LastUpload.IsZero() {
-			parts = append(parts, "uploaded "+age(m.now, d.LastUpload))
+		// The device list is fetched hourly, readings every few minutes:
+		// a reading taken at T was uploaded at T or later, so the newest
+		// reading is the better sign of the last upload when it is newer
+		// ("uploaded 41 min ago" beside a 7-minute-old reading misled).
+		upload := d.LastUpload
+		if r := m.fresh.Latest.Time; r.After(upload) && len(m.devices) == 1 {
+			upload = r
+		}
+		if !upload.IsZero() {
+			parts = append(parts, "uploaded "+age(m.now, upload))
 		}
 		dev = st.Text.Render(strings.Join(parts, " · "))
 		if len(m.devices) > 1 {

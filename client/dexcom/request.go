@@ -49,7 +49,10 @@ func (c *Client) get(ctx context.Context, endpoint string, query url.Values, dec
 		switch {
 		case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized:
 			if refreshed {
-				return fmt.Errorf("dexcom %s: %w", endpoint, client.ErrUnauthorized)
+				// A token just renewed refused too: a hiccup at the
+				// server (seen to pass in seconds), not a dead login;
+				// only a refused refresh token is that.
+				return fmt.Errorf("dexcom %s: %w", endpoint, err)
 			}
 			refreshed = true
 			if token, err = c.tokens.Refresh(ctx); err != nil {
@@ -108,7 +111,7 @@ func (c *Client) do(ctx context.Context, u, token string, decode func(io.Reader)
 	body := &limitedReader{r: resp.Body, n: c.maxBody}
 	if err := decode(body); err != nil {
 		if errors.Is(err, ErrResponseTooLarge) {
-			return fmt.Errorf("%w (over %s): the server sent more than cgmtop reads", ErrResponseTooLarge, byteSize(c.maxBody))
+			return &decodeError{err: fmt.Errorf("%w (over %s): the server sent more than cgmtop reads", ErrResponseTooLarge, byteSize(c.maxBody))}
 		}
 		return &decodeError{err: err}
 	}
@@ -280,8 +283,16 @@ func sleep(ctx context.Context, d time.Duration) error {
 // decodeError marks a body that arrived but could not be read as JSON.
 type decodeError struct{ err error }
 
-func (e *decodeError) Error() string { return "reading the response: " + e.err.Error() }
+func (e *decodeError) Error() string {
+	if errors.Is(e.err, ErrResponseTooLarge) {
+		return e.err.Error()
+	}
+	return "reading the response: " + e.err.Error()
+}
 func (e *decodeError) Unwrap() error { return e.err }
+
+// Is makes every unreadable answer a client.ErrBadReply.
+func (e *decodeError) Is(target error) bool { return target == client.ErrBadReply }
 
 // limitedReader is io.LimitReader that fails loudly instead of pretending
 // the body ended, so an oversized body cannot decode as a truncated one.

@@ -78,8 +78,13 @@ func openSourceOver(ctx context.Context, e env, log *slog.Logger, httpClient *ht
 	}
 	creds, err := store.Load(ctx)
 	if err != nil {
-		if errors.Is(err, auth.ErrNoLogin) {
-			return nil, "", errors.New("not logged in: run `cgmtop login` (or try `cgmtop --demo`)")
+		// On a fresh headless machine no keyring answers (no D-Bus), and
+		// nothing was ever logged in: that is "not logged in", not a
+		// keyring error. With a login marker the login is in that keyring,
+		// and its error is the one to show.
+		if errors.Is(err, auth.ErrNoLogin) ||
+			errors.Is(err, auth.ErrKeyringUnavailable) && !exists(markerPath(e)) {
+			return nil, "", fmt.Errorf("%w (or try `cgmtop --demo`)", client.ErrNotLoggedIn)
 		}
 		return nil, "", err
 	}
@@ -96,6 +101,11 @@ func openSourceOver(ctx context.Context, e env, log *slog.Logger, httpClient *ht
 	tokens := auth.NewTokenSource(store, oauth, httpClient, e.paths.Lock(e.account, "refresh"), nil)
 	log.Info("source", "server", base, "store", store.Where())
 	return dexcom.New(base, tokens, dexcom.WithHTTPClient(httpClient), dexcom.WithUserAgent(userAgent())), base, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // apiBase is the server to use: a custom URL wins over a region.

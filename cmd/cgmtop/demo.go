@@ -7,6 +7,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/cgmtop/cgmtop/auth"
@@ -22,11 +27,18 @@ const demoAccount = "demo"
 // against the built-in emulator on loopback, in a scratch folder that is
 // deleted on exit.
 func runDemo(ctx context.Context, opts monitorOptions, std stdio) error {
-	tmp, err := os.MkdirTemp("", "cgmtop-demo-")
+	removeAbandonedDemos(os.TempDir())
+	tmp, err := os.MkdirTemp("", demoPrefix)
 	if err != nil {
 		return fmt.Errorf("demo scratch folder: %w", err)
 	}
 	defer os.RemoveAll(tmp)
+	// Every way out of the demo runs the deferred removal (signals end it
+	// through ctx); a demo killed outright (SIGKILL, a crash) leaves its
+	// pid here for the next demo to find and clean up after it.
+	if err := os.WriteFile(filepath.Join(tmp, demoPIDFile), []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
+		return fmt.Errorf("demo scratch folder: %w", err)
+	}
 	paths := config.Under(tmp)
 	cfg, err := config.Load(config.DefaultPaths().ConfigFile) // the user's units and theme, if any
 	if err != nil {
@@ -87,6 +99,41 @@ func runDemo(ctx context.Context, opts monitorOptions, std stdio) error {
 		save:   nil, // the demo changes nothing of the user's
 		demo:   true,
 	})
+}
+
+const (
+	demoPrefix  = "cgmtop-demo-"
+	demoPIDFile = "pid"
+)
+
+// removeAbandonedDemos deletes the scratch folders of demos that were
+// killed outright: their process is gone. A folder without a pid file may
+// be one being set up this instant, and is left alone.
+func removeAbandonedDemos(dir string) {
+	old, _ := filepath.Glob(filepath.Join(dir, demoPrefix+"*"))
+	for _, d := range old {
+		data, err := os.ReadFile(filepath.Join(d, demoPIDFile))
+		if err != nil {
+			continue
+		}
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && !processAlive(pid) {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+// processAlive reports whether pid names a running process. On Unix,
+// signal 0 probes without disturbing it; Windows's FindProcess fails for a
+// process that is gone.
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	if runtime.GOOS == "windows" {
+		return true
+	}
+	return p.Signal(syscall.Signal(0)) == nil
 }
 
 // freeRedirectURI picks a free loopback port for the demo's OAuth callback.

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 
 	"github.com/cgmtop/cgmtop/config"
 )
@@ -63,4 +65,22 @@ func openLog(paths config.Paths) (*slog.Logger, func(), error) {
 		return nil, nil, err
 	}
 	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
+}
+
+// asciiOnly reports whether the locale rules out UTF-8, as under LANG=C or
+// with no locale at all: the terminal then shows arrows, blocks and braille
+// as garbage, so cgmtop draws in ASCII by itself. The first of LC_ALL,
+// LC_CTYPE and LANG that is set decides, as in C's setlocale. Windows
+// terminals are Unicode whatever the environment says.
+func asciiOnly(getenv func(string) string) bool {
+	if runtime.GOOS == "windows" {
+		return false
+	}
+	for _, name := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		if v := getenv(name); v != "" {
+			v = strings.ToLower(v)
+			return !strings.Contains(v, "utf-8") && !strings.Contains(v, "utf8")
+		}
+	}
+	return true
 }

@@ -41,10 +41,28 @@ type stdio struct {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopSignals(context.Background())
 	code := run(ctx, os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr})
 	stop()
 	os.Exit(code)
+}
+
+// stopSignals returns a context that ends at the first SIGINT, SIGTERM or
+// SIGHUP (a closed terminal or a dropped SSH session), so every command
+// winds down through its deferred clean-ups: the monitor restores the
+// terminal, the demo deletes its scratch folder. This is the process's only
+// signal handler; the monitor turns Bubble Tea's off, whose handler and this
+// one raced: Bubble Tea's blocked forever handing its quit message to an
+// event loop our cancelled context had already stopped, and the monitor
+// froze with q and ctrl+c dead. After the first signal the handler steps
+// aside, so a second one ends a process whose clean-up hangs, the default way.
+func stopSignals(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return ctx, stop
 }
 
 // exitError carries an exit code other than 1 out of a command.

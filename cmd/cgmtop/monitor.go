@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"runtime"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/spf13/cobra"
@@ -98,6 +101,7 @@ func runMonitor(ctx context.Context, opts monitorOptions, std stdio) error {
 		log:    log,
 		save: func(c config.Config) error {
 			c.Theme = settingsTheme // --theme is for this run only
+			c.ASCII = e.cfg.ASCII   // the user's setting, not the locale's fallback
 			return config.Save(e.paths.ConfigFile, c)
 		},
 	})
@@ -121,34 +125,111 @@ type monitorSetup struct {
 // rather than a "loading" one.
 const monitorFPS = 12
 
+// The monitor's exit waits this long at most for the sync engine to wind
+// down and for the cache to close, so that q or a signal ends it within a
+// second even on a loaded machine. Closing checkpoints SQLite's write-ahead
+// log, which took up to a second under load; cut short, the log stays and
+// the next open replays it, so nothing is lost.
+const (
+	engineStopWait = 250 * time.Millisecond
+	cacheCloseWait = 400 * time.Millisecond
+)
+
+// closeWithin closes db, giving up waiting after d.
+func closeWithin(db interface{ Close() error }, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		db.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
+
+// programOptions are the Bubble Tea options of the monitor. Bubble Tea's own
+// signal handler is off: main's context is the one place signals end the
+// program (see stopSignals), and ending it through the context restores
+// the terminal. A dumb terminal gets no alternate screen: it has none, and
+// the escape codes would show as garbage.
+func programOptions(ctx context.Context, term string) []tea.ProgramOption {
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(monitorFPS)}
+	if term != "dumb" {
+		opts = append(opts, tea.WithAltScreen())
+	}
+	return opts
+}
+
+// openCache opens the account's cache for the monitor. On a full or
+// read-only disk, where it cannot be opened for writing, it opens it
+// read-only instead, so the monitor still shows what is cached; readOnly
+// then says why no sync runs, in the words of a failed sync.
+func openCache(ctx context.Context, path string, log *slog.Logger) (db *cache.DB, readOnly error, err error) {
+	db, err = cache.Open(ctx, path)
+	if err == nil {
+		return db, nil, nil
+	}
+	word := ""
+	switch {
+	case errors.Is(err, cache.ErrReadOnlyDisk):
+		word = "read-only disk: the data folder cannot be written"
+	case errors.Is(err, cache.ErrDiskFull):
+		word = "disk full: the cache cannot be written; free some space"
+	default:
+		return nil, nil, err
+	}
+	r, rerr := cache.OpenReader(ctx, path)
+	if rerr != nil {
+		return nil, nil, err
+	}
+	log.Warn("cache opened read-only", "err", err)
+	return r, fmt.Errorf("%s, so the cache is shown read-only and no new reading is saved (restart cgmtop once it can be written): %w", word, err), nil
+}
+
 // monitor runs the sync engine beside the TUI: the engine writes the cache
 // and tells the TUI, which reads the cache. The TUI never calls the source.
 func monitor(ctx context.Context, s monitorSetup) error {
-	db, err := cache.Open(ctx, s.env.paths.Database(s.env.account))
+	db, readOnly, err := openCache(ctx, s.env.paths.Database(s.env.account), s.log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	// The demo's cache goes with its scratch folder: closing it would only
+	// checkpoint a log about to be deleted, slowing the exit. (On Windows
+	// an open file cannot be deleted, so it is closed there.)
+	if leaveOpen := s.demo && runtime.GOOS != "windows"; !leaveOpen {
+		defer closeWithin(db, cacheCloseWait)
+	}
 	if msg := db.Recovered(); msg != "" {
 		s.log.Warn("cache recovered", "detail", msg)
 	}
 
 	th := theme.Detect(s.env.cfg.Theme)
+	cfg := s.env.cfg
+	ascii := asciiOnly(os.Getenv)
+	cfg.ASCII = cfg.ASCII || ascii
 	model := tui.New(tui.Options{
+		ASCIIOnly:  ascii,
 		Store:      db,
-		Config:     s.env.cfg,
+		Config:     cfg,
 		SaveConfig: s.save,
 		Clock:      s.clock,
 		Theme:      th,
 		Demo:       s.demo,
 	})
-	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithFPS(monitorFPS))
+	p := tea.NewProgram(model, programOptions(ctx, os.Getenv("TERM"))...)
 
 	engine := newEngine(s.env, s.source, db, s.clock, s.log)
 	syncCtx, stopSync := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		if readOnly != nil {
+			// Nothing can be saved: show what is cached, and why no
+			// new reading comes.
+			p.Send(tui.SyncedMsg{Err: readOnly})
+			return
+		}
 		err := engine.Run(syncCtx, func(r syncer.Result) {
 			writeSnapshot(syncCtx, s.env, db, s.log)
 			p.Send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err})
@@ -160,7 +241,14 @@ func monitor(ctx context.Context, s monitorSetup) error {
 
 	_, err = p.Run()
 	stopSync()
-	<-done
+	// The engine stops at its next context check; a write to the cache in
+	// flight may take a moment, but never hold the exit: SQLite's journal
+	// makes an interrupted write safe.
+	select {
+	case <-done:
+	case <-time.After(engineStopWait):
+		s.log.Warn("sync still stopping at exit", "waited", engineStopWait)
+	}
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("monitor: %w", err)
 	}

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"text/template"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/cgmtop/cgmtop/config"
 	"github.com/cgmtop/cgmtop/statusline"
 )
 
@@ -71,20 +75,28 @@ func runStatus(ctx context.Context, opts statusOptions, std stdio) error {
 		}
 	}
 	e, err := loadSettings(opts.account)
-	if err != nil {
+	var usage *exitError
+	if errors.As(err, &usage) {
 		return err
 	}
+	if err != nil {
+		// A broken settings file: a status bar shows only stdout, so the
+		// line says "config error" there, and the details go to stderr.
+		fmt.Fprintln(std.err, "cgmtop:", err)
+		e = env{paths: config.DefaultPaths(), account: opts.account, cfg: config.Default()}
+	}
 	code := statusline.Run(ctx, statusline.Options{
-		Paths:    e.paths,
-		Account:  e.account,
-		Config:   e.cfg,
-		Format:   f,
-		Template: t,
-		Units:    opts.units,
-		ASCII:    opts.ascii,
-		NoColor:  opts.noColor,
-		NoSync:   opts.noSync,
-		Now:      time.Now(),
+		ConfigError: err != nil,
+		Paths:       e.paths,
+		Account:     e.account,
+		Config:      e.cfg,
+		Format:      f,
+		Template:    t,
+		Units:       opts.units,
+		ASCII:       opts.ascii || asciiOnly(os.Getenv),
+		NoColor:     opts.noColor,
+		NoSync:      opts.noSync,
+		Now:         time.Now(),
 	}, std.out)
 	if code != 0 {
 		return &exitError{code: code}
