@@ -74,6 +74,8 @@ func TestCompleteChoices(t *testing.T) {
 		{[]string{"--theme", ""}, []string{"auto", "dark", "light", "high-contrast"}},
 		{[]string{"emulate", "--user", ""}, []string{"g7", "g6"}},
 		{[]string{"completion", ""}, []string{"bash", "fish", "powershell", "zsh"}},
+		{[]string{"help", "au"}, []string{"auth"}},
+		{[]string{"help", "auth", ""}, []string{"status"}},
 		{[]string{"status", "--template", ""}, nil},
 		{[]string{"report", "--from", ""}, nil},
 	} {

@@ -81,7 +81,6 @@ account and no network, or 'cgmtop login'.`,
 	root.SetErr(std.err)
 	root.SetFlagErrorFunc(flagError)
 	root.AddGroup(commandGroups...)
-	root.SetHelpCommandGroupID("other")
 	root.SetCompletionCommandGroupID("other")
 	root.CompletionOptions.SetDefaultShellCompDirective(cobra.ShellCompDirectiveNoFileComp)
 
@@ -104,6 +103,7 @@ account and no network, or 'cgmtop login'.`,
 		for _, build := range extraCommands {
 			root.AddCommand(build(std))
 		}
+		root.SetHelpCommand(newHelpCmd())
 		root.InitDefaultHelpCmd()
 		root.InitDefaultCompletionCmd()
 		addBuiltinExamples(root)
@@ -118,8 +118,6 @@ account and no network, or 'cgmtop login'.`,
 // examples, like every other command.
 func addBuiltinExamples(root *cobra.Command) {
 	examples := map[string]string{
-		"help": `  cgmtop help
-  cgmtop help status`,
 		"completion": `  cgmtop completion bash > ~/.local/share/bash-completion/completions/cgmtop
   cgmtop completion zsh > "${fpath[1]}/_cgmtop"
   cgmtop completion fish > ~/.config/fish/completions/cgmtop.fish
@@ -133,6 +131,43 @@ func addBuiltinExamples(root *cobra.Command) {
 		if cmd, _, err := root.Find(strings.Fields(path)); err == nil && cmd != root {
 			cmd.Example = ex
 		}
+	}
+}
+
+// newHelpCmd is `cgmtop help [COMMAND]`: cobra's, but an unknown topic is
+// a usage error (exit 2) with a suggestion, like an unknown command.
+func newHelpCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long:  "Help for any command: 'cgmtop help status' is 'cgmtop status --help'.",
+		Example: `  cgmtop help
+  cgmtop help status
+  cgmtop help auth status`,
+		GroupID: "other",
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			cmd, _, err := c.Root().Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []cobra.Completion
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
+					names = append(names, cobra.CompletionWithDesc(sub.Name(), sub.Short))
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err == nil && len(rest) > 0 {
+				err = unknownCommand(cmd, rest)
+			}
+			if err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+			return cmd.Help()
+		},
 	}
 }
 
