@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -92,12 +93,33 @@ func pasteLogin(t *testing.T, bin string, env []string, apiURL, redirect string)
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// Not a port the kernel hands out (32768–60999 on Linux): between this
+	// probe and the login's own listen, an outgoing connection of another
+	// test could take such a port. Below that range, only listeners do.
+	for try := 0; try < 100; try++ {
+		port := 20000 + rand.IntN(12000)
+		if portFree(port) {
+			return port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port found between 20000 and 32000")
+	return 0
+}
+
+// portFree reports whether port can be listened on at every loopback
+// address login uses.
+func portFree(port int) bool {
+	for _, host := range []string{"127.0.0.1", "[::1]"} {
+		ln, err := net.Listen("tcp", fmt.Sprintf("%s:%d", host, port))
+		if err != nil {
+			if host == "[::1]" && !strings.Contains(err.Error(), "address already in use") {
+				continue // no IPv6 loopback on this machine
+			}
+			return false
+		}
+		ln.Close()
+	}
+	return true
 }
 
 // TestEmulateServesEGVs is issue 2's `cgmtop emulate` + curl acceptance,
