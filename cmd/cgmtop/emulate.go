@@ -47,7 +47,7 @@ misbehave, for trying how cgmtop copes. Ctrl+C stops it.`,
 	fl.Int64Var(&opts.seed, "seed", 1, "sensor seed: the same `SEED` gives the same data")
 	fl.StringVar(&opts.user, "user", "g7", "simulated `USER` the login page preselects: g7 or g6")
 	mustComplete(cmd, "user", values("g7	Dexcom G7", "g6	Dexcom G6"))
-	fl.Float64Var(&opts.speed, "speed", 1, "how many times faster than real time the emulator's clock runs")
+	fl.Float64Var(&opts.speed, "speed", 1, "the emulator's clock runs `N` times faster than real time")
 	fl.DurationVar(&opts.lag, "lag", 0, "upload lag: how long after its time a reading becomes available")
 	fl.DurationVar(&opts.ttl, "token-ttl", 2*time.Hour, "access token lifetime (sent as expires_in)")
 	fl.StringVar(&opts.redirect, "redirect-uri", emulator.DefaultRedirectURI, "the only redirect `URI` the login page accepts")

@@ -114,8 +114,8 @@ account and no network, or 'cgmtop login'.`,
 	return root
 }
 
-// addBuiltinExamples gives cobra's own help and completion commands
-// examples, like every other command.
+// addBuiltinExamples gives cobra's own completion commands examples, like
+// every other command, and a shorter summary.
 func addBuiltinExamples(root *cobra.Command) {
 	examples := map[string]string{
 		"completion": `  cgmtop completion bash > ~/.local/share/bash-completion/completions/cgmtop
@@ -131,6 +131,9 @@ func addBuiltinExamples(root *cobra.Command) {
 		if cmd, _, err := root.Find(strings.Fields(path)); err == nil && cmd != root {
 			cmd.Example = ex
 		}
+	}
+	if cmd, _, err := root.Find([]string{"completion"}); err == nil && cmd != root {
+		cmd.Short = "Shell completion for bash, zsh, fish or powershell"
 	}
 }
 
