@@ -34,9 +34,12 @@ func mustComplete(cmd *cobra.Command, flag string, f cobra.CompletionFunc) {
 // machine; usage names the value in backquotes, e.g. "`NAME` of the login".
 func addAccountFlag(cmd *cobra.Command, p *string, usage string) {
 	cmd.Flags().StringVarP(p, "account", "a", config.DefaultAccount, usage)
-	mustComplete(cmd, "account", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		return accountNames(config.DefaultPaths()), cobra.ShellCompDirectiveNoFileComp
-	})
+	mustComplete(cmd, "account", completeAccounts)
+}
+
+// completeAccounts completes an account name.
+func completeAccounts(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return accountNames(config.DefaultPaths()), cobra.ShellCompDirectiveNoFileComp
 }
 
 // accountNames lists the accounts that have a cache or a login on this
@@ -76,6 +79,13 @@ var regions = []cobra.Completion{
 	"eu\toutside the US and Japan",
 	"jp\tJapan",
 	"sandbox\tDexcom's test users",
+}
+
+// shareRegions are Dexcom Share's regions.
+var shareRegions = []cobra.Completion{
+	"us\tUnited States",
+	"ous\toutside the US",
+	"jp\tJapan and APAC",
 }
 
 var tokenStores = []cobra.Completion{

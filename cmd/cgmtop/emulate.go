@@ -43,32 +43,47 @@ misbehave, for trying how cgmtop copes. Ctrl+C stops it.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.listen, "listen", "l", "127.0.0.1:8080", "`ADDRESS` to serve on (keep it on loopback)")
-	mustComplete(cmd, "listen", values("127.0.0.1:8080", "127.0.0.1:0	any free port"))
 	fl.Int64Var(&opts.seed, "seed", 1, "sensor seed: the same `SEED` gives the same data")
 	fl.StringVar(&opts.user, "user", "g7", "simulated `USER` the login page preselects: g7 or g6")
-	mustComplete(cmd, "user", values("g7	Dexcom G7", "g6	Dexcom G6"))
 	fl.Float64Var(&opts.speed, "speed", 1, "the emulator's clock runs `N` times faster than real time")
 	fl.DurationVar(&opts.lag, "lag", 0, "upload lag: how long after its time a reading becomes available")
 	fl.DurationVar(&opts.ttl, "token-ttl", 2*time.Hour, "access token lifetime (sent as expires_in)")
 	fl.StringVar(&opts.redirect, "redirect-uri", emulator.DefaultRedirectURI, "the only redirect `URI` the login page accepts")
 	fl.BoolVar(&opts.auto, "auto-approve", false, "approve logins at once, with no page to click")
 	fl.StringArrayVar(&opts.faults, "fault", nil, "inject a `FAULT`, e.g. egvs:429:2:retry=3s or any:slow:1:delay=5s (repeatable)")
-	mustComplete(cmd, "fault", values(
-		"egvs:429:2:retry=3s	two rate-limited answers",
-		"egvs:401:1	one expired token",
-		"any:500:3	three server errors",
-		"any:slow:1:delay=5s	one slow answer",
-		"egvs:truncated:1", "egvs:malformed:1", "egvs:empty:1", "egvs:huge:1",
-	))
 	fl.StringArrayVar(&opts.scenarios, "scenario", nil, "sensor `SCENARIO` KIND:START:DURATION, START from now: high:-30m:1h, low:+10m:40m, gap:-2h:45m, skew:+7m, late:-1h:45m:+2h (held back until 2h after their time) (repeatable)")
-	mustComplete(cmd, "scenario", values(
-		"high:-30m:1h	HIGH readings from 30 min ago, for an hour",
-		"low:+10m:40m	LOW readings in 10 min, for 40 min",
-		"gap:-2h:45m	no readings for 45 min, 2 h ago",
-		"skew:+7m	the sensor's clock 7 min ahead",
-		"late:-1h:45m:+2h	readings held back until 2 h after their time",
-	))
+	emulateCompletions(cmd)
 	return cmd
+}
+
+// emulateCompletions completes emulate's flag values: examples of the
+// values each takes. A flag this build lacks is skipped.
+func emulateCompletions(cmd *cobra.Command) {
+	for name, vs := range map[string][]cobra.Completion{
+		"listen": {"127.0.0.1:8080", "127.0.0.1:0\tany free port"},
+		"user":   {"g7\tDexcom G7", "g6\tDexcom G6"},
+		"fault": {
+			"egvs:429:2:retry=3s\ttwo rate-limited answers",
+			"egvs:401:1\tone expired token",
+			"any:500:3\tthree server errors",
+			"any:slow:1:delay=5s\tone slow answer",
+			"egvs:truncated:1", "egvs:malformed:1", "egvs:empty:1", "egvs:huge:1",
+		},
+		"scenario": {
+			"high:-30m:1h\tHIGH readings from 30 min ago, for an hour",
+			"low:+10m:40m\tLOW readings in 10 min, for 40 min",
+			"gap:-2h:45m\tno readings for 45 min, 2 h ago",
+			"skew:+7m\tthe sensor's clock 7 min ahead",
+			"late:-1h:45m:+2h\treadings held back until 2 h after their time",
+		},
+		"share-region":         shareRegions,
+		"share-account-region": shareRegions,
+		"nightscout-units":     {"mg/dl", "mmol"},
+	} {
+		if cmd.Flags().Lookup(name) != nil {
+			mustComplete(cmd, name, values(vs...))
+		}
+	}
 }
 
 func runEmulate(ctx context.Context, opts emulateOptions, std stdio) error {
