@@ -244,6 +244,8 @@ func TestSyncStatusRoundTrip(t *testing.T) {
 		{LastAttempt: base.Add(123456789 * time.Nanosecond), LastSuccess: base, NextPoll: base.Add(5 * time.Minute)},
 		{LastAttempt: base, LastError: "network down: retrying"},
 		{LastAttempt: base.In(time.FixedZone("", 3600)), LastSuccess: base.Add(-time.Hour)},
+		{LastAttempt: base, ClockOffset: time.Hour + 1500*time.Millisecond},
+		{LastAttempt: base, ClockOffset: -2 * time.Hour},
 	}
 	db := openTemp(t)
 	for i, s := range tests {
@@ -255,7 +257,7 @@ func TestSyncStatusRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !sameTime(got.LastAttempt, s.LastAttempt.UTC()) || !sameTime(got.LastSuccess, s.LastSuccess.UTC()) ||
-			!sameTime(got.NextPoll, s.NextPoll.UTC()) || got.LastError != s.LastError {
+			!sameTime(got.NextPoll, s.NextPoll.UTC()) || got.LastError != s.LastError || got.ClockOffset != s.ClockOffset {
 			t.Errorf("case %d: got %+v, want %+v", i, got, s)
 		}
 	}

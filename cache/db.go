@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -41,6 +42,9 @@ type DB struct {
 	w         *sql.DB // nil when opened with OpenReader
 	r         *sql.DB
 	recovered string
+
+	watchMu sync.Mutex
+	watch   *sql.Conn // DataVersion's own read connection; nil until first asked
 }
 
 // Open opens the cache at path for reading and writing, creating it (and its
@@ -155,6 +159,12 @@ func (db *DB) Path() string { return db.path }
 // Close closes the database. The last connection to close checkpoints the
 // write-ahead log into the main file.
 func (db *DB) Close() error {
+	db.watchMu.Lock()
+	if db.watch != nil {
+		db.watch.Close()
+		db.watch = nil
+	}
+	db.watchMu.Unlock()
 	err := db.r.Close()
 	if db.w != nil {
 		err = errors.Join(err, db.w.Close())

@@ -12,6 +12,11 @@ type SyncStatus struct {
 	LastSuccess time.Time
 	LastError   string // plain words, never a token or a glucose value; "" after a success
 	NextPoll    time.Time
+	// ClockOffset is the source's clock minus this computer's, as the
+	// syncing process last measured it (zero when unknown). Readings carry
+	// the source's times: a view adds it to its own clock before it says
+	// how old a reading is. Times above are this computer's.
+	ClockOffset time.Duration
 }
 
 // Freshness is the newest reading, the one before it, and the sync status:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -28,11 +29,20 @@ func (db *DB) write(ctx context.Context, op string, fn func(tx *sql.Tx) error) e
 	return nil
 }
 
+// metaClockOffset keeps SyncStatus.ClockOffset in the meta table, in
+// nanoseconds, so the offset needed no new column (and no migration).
+const metaClockOffset = "sync.clock_offset"
+
 // PutSyncStatus records what the sync engine last did.
 func (db *DB) PutSyncStatus(ctx context.Context, s SyncStatus) error {
 	return db.write(ctx, "save the sync status", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO sync_status (id, last_attempt, last_success, last_error, next_poll)
 			VALUES (1, ?, ?, ?, ?)`, nanos(s.LastAttempt), nanos(s.LastSuccess), s.LastError, nanos(s.NextPoll))
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`,
+			metaClockOffset, strconv.FormatInt(int64(s.ClockOffset), 10))
 		return err
 	})
 }
@@ -43,9 +53,11 @@ func (db *DB) SyncStatus(ctx context.Context) (SyncStatus, error) {
 	var (
 		s                          SyncStatus
 		attempt, success, nextPoll sql.NullInt64
+		offset                     sql.NullString
 	)
-	err := db.r.QueryRowContext(ctx, `SELECT last_attempt, last_success, last_error, next_poll FROM sync_status WHERE id = 1`).
-		Scan(&attempt, &success, &s.LastError, &nextPoll)
+	err := db.r.QueryRowContext(ctx, `SELECT last_attempt, last_success, last_error, next_poll,
+		(SELECT value FROM meta WHERE key = ?) FROM sync_status WHERE id = 1`, metaClockOffset).
+		Scan(&attempt, &success, &s.LastError, &nextPoll, &offset)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil
 	}
@@ -53,7 +65,37 @@ func (db *DB) SyncStatus(ctx context.Context) (SyncStatus, error) {
 		return s, db.fail("read the sync status", err)
 	}
 	s.LastAttempt, s.LastSuccess, s.NextPoll = fromNanos(attempt), fromNanos(success), fromNanos(nextPoll)
+	if n, err := strconv.ParseInt(offset.String, 10, 64); err == nil {
+		s.ClockOffset = time.Duration(n)
+	}
 	return s, nil
+}
+
+// DataVersion returns a number that changes whenever anything is committed
+// to the cache, by this process or any other: a view that sees it change
+// reloads. It is SQLite's data_version on a connection kept for this alone
+// (the number is only comparable on one connection, and it moves only for
+// commits made by other connections, which every writer is). One call
+// costs microseconds and reads no table.
+func (db *DB) DataVersion(ctx context.Context) (int64, error) {
+	db.watchMu.Lock()
+	defer db.watchMu.Unlock()
+	if db.watch == nil {
+		c, err := db.r.Conn(ctx)
+		if err != nil {
+			return 0, db.fail("watch the cache", err)
+		}
+		db.watch = c
+	}
+	var v int64
+	if err := db.watch.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+		// A broken connection is dropped; the next call takes a new one,
+		// whose numbering differs, which only costs one extra reload.
+		db.watch.Close()
+		db.watch = nil
+		return 0, db.fail("watch the cache", err)
+	}
+	return v, nil
 }
 
 // SetMeta stores a small piece of engine state under key (observed lag, the

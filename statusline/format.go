@@ -233,10 +233,11 @@ func jsonLine(d Data, in Input) []byte {
 		Class      string          `json:"class,omitempty"`
 		Urgent     bool            `json:"urgent"`
 		Reason     string          `json:"reason,omitempty"`
+		Clock      string          `json:"clock,omitempty"` // "1 h behind" when this computer's clock is off
 	}
 	o := out{Status: d.Status, Text: d.Text, Value: json.RawMessage("null"), ValueText: d.Value, Unit: d.Unit,
 		Arrow: d.Arrow, Trend: d.Trend, Delta: d.Delta, Age: d.Age, Stale: d.Stale, Class: d.Class,
-		Urgent: d.Urgent, Reason: d.Reason}
+		Urgent: d.Urgent, Reason: d.Reason, Clock: d.Clock}
 	if d.HasReading {
 		if in.Fresh.Latest.Known() {
 			o.Value = json.RawMessage(d.Value) // Unit.Format gives a valid JSON number
@@ -333,6 +334,9 @@ func tooltip(d Data, in Input) string {
 	}
 	if !sync.LastSuccess.IsZero() {
 		lines = append(lines, "Last sync "+sync.LastSuccess.In(in.Now.Location()).Format("15:04"))
+	}
+	if d.Clock != "" {
+		lines = append(lines, "This computer's clock is "+d.Clock+" the server's: ages use the server's clock")
 	}
 	return strings.Join(lines, "\n")
 }

@@ -91,9 +91,15 @@ func Run(ctx context.Context, opts Options, stdout io.Writer) int {
 		// calls for a sync: cache.Open moves a damaged file aside and the
 		// sync rebuilds it, and the spawn marker limits that to one try a
 		// minute.
+		// The spawn rule runs on this computer's clock, as the sync status
+		// does; the reading's time is the server's.
+		latest := in.Fresh.Latest.Time
+		if !latest.IsZero() {
+			latest = latest.Add(-in.Fresh.Sync.ClockOffset)
+		}
 		MaybeSpawn(opts.Paths, opts.Account, SpawnState{
 			Now: in.Now, LoggedIn: in.LoggedIn,
-			Latest: in.Fresh.Latest.Time, Sync: in.Fresh.Sync,
+			Latest: latest, Sync: in.Fresh.Sync,
 		}, spawn)
 	}
 	return code

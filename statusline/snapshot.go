@@ -64,6 +64,9 @@ type snapSyncState struct {
 	LastSuccess time.Time `json:"last_success,omitzero"`
 	LastError   string    `json:"last_error,omitempty"`
 	NextPoll    time.Time `json:"next_poll,omitzero"`
+	// ClockOffset is cache.SyncStatus.ClockOffset in nanoseconds; older
+	// snapshots lack it, which reads as a clock that agrees.
+	ClockOffset int64 `json:"clock_offset_ns,omitempty"`
 }
 
 func toSnap(r client.Reading) *snapReading {
@@ -95,6 +98,7 @@ func WriteSnapshot(path string, f cache.Freshness) error {
 		Sync: snapSyncState{
 			LastAttempt: f.Sync.LastAttempt.UTC(), LastSuccess: f.Sync.LastSuccess.UTC(),
 			LastError: f.Sync.LastError, NextPoll: f.Sync.NextPoll.UTC(),
+			ClockOffset: int64(f.Sync.ClockOffset),
 		},
 	})
 	if err != nil {
@@ -150,6 +154,7 @@ func decodeSnapshot(b []byte) (cache.Freshness, error) {
 	f.Sync = cache.SyncStatus{
 		LastAttempt: s.Sync.LastAttempt.UTC(), LastSuccess: s.Sync.LastSuccess.UTC(),
 		LastError: s.Sync.LastError, NextPoll: s.Sync.NextPoll.UTC(),
+		ClockOffset: time.Duration(s.Sync.ClockOffset),
 	}
 	return f, nil
 }

@@ -59,7 +59,9 @@ func Decide(s SpawnState) (bool, string) {
 		return false, "logged out"
 	case s.SyncRunning:
 		return false, "sync running"
-	case !s.Latest.IsZero() && since(s.Latest) <= ReadingEvery+SyncMargin:
+	case !s.Latest.IsZero() && since(s.Latest) <= ReadingEvery+SyncMargin && since(s.Latest) >= -ReadingEvery:
+		// A reading far "in the future" says this computer's clock went
+		// back: only a sync can measure by how much, so it is not fresh.
 		return false, "fresh"
 	case !s.SpawnedAt.IsZero() && since(s.SpawnedAt) > -SpawnGrace && since(s.SpawnedAt) < SpawnGrace:
 		return false, "just spawned"

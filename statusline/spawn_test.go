@@ -30,7 +30,9 @@ func TestDecide(t *testing.T) {
 		{"sync running", SpawnState{Now: t0, LoggedIn: true, Latest: behind, SyncRunning: true}, false, "sync running"},
 		{"reading 5m15s old is fresh", SpawnState{Now: t0, LoggedIn: true, Latest: t0.Add(-ReadingEvery - SyncMargin)}, false, "fresh"},
 		{"reading 5m16s old is behind", SpawnState{Now: t0, LoggedIn: true, Latest: t0.Add(-ReadingEvery - SyncMargin - time.Second)}, true, "due"},
-		{"reading from the future is fresh", SpawnState{Now: t0, LoggedIn: true, Latest: t0.Add(time.Hour)}, false, "fresh"},
+		{"reading a few minutes in the future is fresh", SpawnState{Now: t0, LoggedIn: true, Latest: t0.Add(4 * time.Minute)}, false, "fresh"},
+		// Issue 11: the clock went back an hour; only a sync can measure it.
+		{"reading an hour in the future: sync", SpawnState{Now: t0, LoggedIn: true, Latest: t0.Add(time.Hour)}, true, "due"},
 		{"spawned 59s ago", SpawnState{Now: t0, LoggedIn: true, Latest: behind, SpawnedAt: t0.Add(-59 * time.Second)}, false, "just spawned"},
 		{"spawned 60s ago", SpawnState{Now: t0, LoggedIn: true, Latest: behind, SpawnedAt: t0.Add(-SpawnGrace)}, true, "due"},
 		{"spawn marker a little ahead (clock step)", SpawnState{Now: t0, LoggedIn: true, Latest: behind, SpawnedAt: t0.Add(30 * time.Second)}, false, "just spawned"},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/config"
 )
 
@@ -86,6 +87,10 @@ type Data struct {
 	Urgent     bool   // a fresh urgent-low, low or very-high reading
 	Percent    int    // the value placed on 40–400 mg/dL as 0–100, for bar gauges
 	HasReading bool
+	// Clock says how far this computer's clock is off the server's, "1 h
+	// behind", from clock.WarnOffset on; "" otherwise. Ages are counted on
+	// the server's clock either way.
+	Clock string
 }
 
 // deltaWindow is the longest gap between two readings over which a change is
@@ -94,7 +99,7 @@ const deltaWindow = 11 * time.Minute
 
 // Build works out what the status line says.
 func Build(in Input) Data {
-	d := Data{Unit: in.Unit.String()}
+	d := Data{Unit: in.Unit.String(), Clock: clock.Skew(in.Fresh.Sync.ClockOffset)}
 	latest := in.Fresh.Latest
 	if in.Fresh.Sync.LastError != "" {
 		d.Reason = Reason(in.Fresh.Sync.LastError)
@@ -119,7 +124,8 @@ func Build(in Input) Data {
 	}
 
 	d.HasReading = true
-	age := max(in.Now.Sub(latest.Time), 0)
+	// Reading times are the server's: so is the now they are aged against.
+	age := max(in.Now.Add(in.Fresh.Sync.ClockOffset).Sub(latest.Time), 0)
 	d.AgeSeconds = int64(age / time.Second)
 	d.Age = formatAge(age)
 	d.Time = latest.Time.In(in.Now.Location()).Format("15:04")
@@ -296,7 +302,15 @@ func plainText(d Data) string {
 	case !d.HasReading:
 		return textPrefix + reasonText[d.Reason]
 	}
-	return join(valuePart(d), agePart(d))
+	return join(valuePart(d), agePart(d), clockPart(d))
+}
+
+// clockPart is "(clock 1 h behind)" when this computer's clock is off.
+func clockPart(d Data) string {
+	if d.Clock == "" {
+		return ""
+	}
+	return "(clock " + d.Clock + ")"
 }
 
 // valuePart is "112 → +3" when fresh, "112? →" when stale.

@@ -48,10 +48,22 @@ const (
 	// just under 24 hours late is still inside the next one.
 	lateLookback = 24*time.Hour + lateEvery
 	// busyRecheck is how often Run checks whether the process holding the
-	// lock is gone; it reads nothing remote.
-	busyRecheck = 30 * time.Second
+	// lock is gone, so another takes over within seconds of it dying. A
+	// check is one non-blocking flock call; it reads nothing remote.
+	busyRecheck = 2 * time.Second
 	// passTimeout bounds one pass in wall time, whatever the clock.
 	passTimeout = 5 * time.Minute
+	// clockTolerance is the least clock offset the engine corrects for: the
+	// Date header has whole seconds and every range asked for ends a minute
+	// past now, so a smaller offset changes nothing, and ignoring it keeps
+	// the learned lag free of the estimate's jitter.
+	clockTolerance = 30 * time.Second
+	// clockRelearn is how far the offset must move before it is taken anew.
+	clockRelearn = 5 * time.Second
+	// clockLatency is how long an answer may take to arrive, in wall time,
+	// for its Date still to say what the server's clock read "now". On a
+	// scaled clock (the demo, tests) it stands for that many times longer.
+	clockLatency = 500 * time.Millisecond
 )
 
 // Keys of the engine's state in the cache's meta table, shared by every
@@ -78,6 +90,11 @@ type Options struct {
 	// fetched again; default 1 hour. Each costs a request, and none of
 	// them changes the glucose picture.
 	RecordsEvery time.Duration
+	// Stored, if set, is called as soon as a pass has stored new readings,
+	// before the rest of the pass (devices, records: more requests), so
+	// that what readers other than the views see (the status snapshot)
+	// need not wait for them.
+	Stored func()
 }
 
 // Result is what one pass did.
@@ -100,6 +117,7 @@ type Engine struct {
 	recEvery  time.Duration
 	log       *slog.Logger
 	lock      *flock.Flock // nil without LockPath
+	stored    func()
 
 	running sync.Mutex // held by a pass, or by Run for its whole life
 
@@ -110,6 +128,9 @@ type Engine struct {
 	lastMiss   time.Time // start of the latest poll that found nothing newer
 	failures   int
 	retryAfter time.Duration
+	// offset is the source's clock minus e.clk, when beyond clockTolerance;
+	// zero otherwise. Reading times are compared with now+offset.
+	offset time.Duration
 }
 
 // New returns an engine that syncs src into db.
@@ -122,6 +143,7 @@ func New(src client.Source, db *cache.DB, opts Options) *Engine {
 		devEvery:  opts.DevicesEvery,
 		recEvery:  opts.RecordsEvery,
 		log:       opts.Log,
+		stored:    opts.Stored,
 	}
 	if e.clk == nil {
 		e.clk = clock.Real{}
@@ -170,9 +192,13 @@ func (e *Engine) Sync(ctx context.Context) (Result, error) {
 func (e *Engine) Run(ctx context.Context, onSync func(Result)) error {
 	e.running.Lock()
 	defer e.running.Unlock()
-	for {
+	for took := false; ; took = true {
 		err := e.tryLock()
 		if err == nil {
+			if took && e.waitPlanned(ctx) != nil {
+				e.unlock()
+				return nil
+			}
 			break
 		}
 		if !errors.Is(err, ErrBusy) {
@@ -185,6 +211,7 @@ func (e *Engine) Run(ctx context.Context, onSync func(Result)) error {
 	defer e.unlock()
 	for {
 		res := e.pass(ctx)
+		planned := res.Next.Sub(e.clk.Now())
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -194,10 +221,29 @@ func (e *Engine) Run(ctx context.Context, onSync func(Result)) error {
 		if errors.Is(res.Err, client.ErrUnauthorized) {
 			return res.Err
 		}
-		if e.sleep(ctx, res.Next.Sub(e.clk.Now())) != nil {
+		// Never longer than planned: a clock that went back while onSync
+		// ran would otherwise put the plan an hour away.
+		if e.sleep(ctx, min(res.Next.Sub(e.clk.Now()), planned)) != nil {
 			return nil
 		}
 	}
+}
+
+// waitPlanned waits, on taking over from a process that synced the account,
+// until the poll that process planned: taking the lock is no reason to ask
+// the source again sooner. A plan too far ahead (a clock that jumped) is
+// not waited for.
+func (e *Engine) waitPlanned(ctx context.Context) error {
+	st, err := e.db.SyncStatus(ctx)
+	if err != nil {
+		return nil // sync now; the pass will say what is wrong
+	}
+	wait := st.NextPoll.Sub(e.clk.Now())
+	if st.NextPoll.IsZero() || wait <= 0 || wait > Cadence+MaxLag+Margin {
+		return nil
+	}
+	e.log.Debug("took over the sync lock", "waiting", wait.Round(time.Second))
+	return e.sleep(ctx, wait)
 }
 
 // sleep waits d of the engine's clock, or until ctx is done.
@@ -254,10 +300,12 @@ func (e *Engine) pass(ctx context.Context) Result {
 	default:
 		e.failures, e.retryAfter = e.failures+1, 0
 	}
+	// The schedule runs on the source's clock, as reading times do; the
+	// plan is kept on this computer's, which every local process shares.
 	res.Next = NextPoll(PollState{
-		Now: now, Newest: res.Newest, Lag: e.lag.Est, Ceiling: e.lag.Ceil, Misses: e.misses,
+		Now: now.Add(e.offset), Newest: res.Newest, Lag: e.lag.Est, Ceiling: e.lag.Ceil, Misses: e.misses,
 		Failures: e.failures, RetryAfter: e.retryAfter, Jitter: rand.Float64(),
-	})
+	}).Add(-e.offset)
 
 	// A cancelled pass says nothing about the source; leave the status as
 	// the last real pass wrote it.
@@ -269,7 +317,7 @@ func (e *Engine) pass(ctx context.Context) Result {
 	if serr != nil {
 		e.log.Warn("reading the sync status", "err", serr)
 	}
-	st.LastAttempt, st.NextPoll, st.LastError = start, res.Next, ""
+	st.LastAttempt, st.NextPoll, st.LastError, st.ClockOffset = start, res.Next, "", e.offset
 	if err == nil {
 		st.LastSuccess = now
 	} else {
@@ -284,7 +332,7 @@ func (e *Engine) pass(ctx context.Context) Result {
 		}
 	}
 	e.log.Debug("sync pass", "added", res.Added, "backfill", res.Backfilled,
-		"age", now.Sub(res.Newest).Round(time.Second), "lag", e.lag.Est, "floor", e.lag.Floor,
+		"age", now.Add(e.offset).Sub(res.Newest).Round(time.Second), "lag", e.lag.Est, "floor", e.lag.Floor,
 		"misses", e.misses, "next", res.Next.Sub(now).Round(time.Second))
 	return res
 }
@@ -310,7 +358,7 @@ func (e *Engine) syncOnce(ctx context.Context, res *Result) error {
 		return e.backfill(ctx, res, phase)
 	}
 
-	now := e.clk.Now()
+	now := e.now()
 	from := newest.Add(-Overlap)
 	late := e.due(ctx, metaLateAt, lateEvery, now)
 	switch {
@@ -321,6 +369,9 @@ func (e *Engine) syncOnce(ctx context.Context, res *Result) error {
 	}
 	if err := e.readings(ctx, res, from, now); err != nil {
 		return err
+	}
+	if res.Added > 0 && e.stored != nil {
+		e.stored()
 	}
 	if late {
 		if err := e.stamp(ctx, metaLateAt, now); err != nil {
@@ -347,7 +398,8 @@ func (e *Engine) backfill(ctx context.Context, res *Result, phase string) error 
 	if err := e.db.PutDataRange(ctx, dr); err != nil {
 		return cacheErr("save the data range", err)
 	}
-	now := e.clk.Now()
+	e.checkClock(time.Time{})
+	now := e.now()
 	horizon := e.horizon(now)
 	if !dr.Readings.Empty() {
 		recent := later(dr.Readings.End.Add(-recentFirst), horizon)
@@ -397,15 +449,33 @@ func rangeEnd(now time.Time) time.Time { return now.Add(time.Minute).Truncate(ti
 func (e *Engine) readings(ctx context.Context, res *Result, from, now time.Time) error {
 	prev := res.Newest
 	from = later(from, e.horizon(now))
-	start := e.clk.Now()
+	start := e.now()
 	rs, err := e.src.Readings(ctx, from, rangeEnd(now))
-	end := e.clk.Now()
+	ended := e.clk.Now() // the answer's time, before storing it
 	if err != nil {
 		return err
 	}
 	if err := e.put(ctx, res, rs); err != nil {
 		return err
 	}
+	if e.checkClock(res.Newest) {
+		// The range was cut on a clock found wrong by this very answer:
+		// ask again up to the corrected now, or the readings "from the
+		// future" would wait for the next pass. Only a clock change costs
+		// this second request.
+		now = e.now()
+		rs, err = e.src.Readings(ctx, from, rangeEnd(now))
+		ended = e.clk.Now()
+		if err != nil {
+			return err
+		}
+		if err := e.put(ctx, res, rs); err != nil {
+			return err
+		}
+		start = now // what was learned before the change says nothing now
+		e.misses, e.lastMiss = 0, time.Time{}
+	}
+	end := ended.Add(e.offset)
 	if res.Newest.After(prev) {
 		e.lag.Seen(res.Newest, end, e.lastMiss)
 		e.misses, e.lastMiss = 0, time.Time{}
@@ -421,6 +491,58 @@ func (e *Engine) readings(ctx context.Context, res *Result, from, now time.Time)
 		e.misses++
 	}
 	return nil
+}
+
+// now is the time on the source's clock, as far as the engine can tell:
+// its own clock corrected by the offset checkClock measured.
+func (e *Engine) now() time.Time { return e.clk.Now().Add(e.offset) }
+
+// checkClock updates the clock offset from the source's latest answer, if
+// the source can tell its time, else from newest, the newest reading known:
+// no reading is from the future, so a newer one than now proves the clock
+// behind by at least that much. It reports whether the offset changed.
+func (e *Engine) checkClock(newest time.Time) bool {
+	local := e.clk.Now()
+	measured, ok := time.Duration(0), false
+	if sc, is := e.src.(client.ServerClock); is {
+		if t, has := sc.ServerTime(); has {
+			measured, ok = t.Sub(local), true
+		}
+	}
+	if !ok && !newest.IsZero() {
+		// Without the server's date, the readings' own times are all
+		// there is; with it, they are not evidence: a reading "from the
+		// future" then means the uploading device's clock is wrong, or
+		// the server's own clock went back.
+		measured, ok = max(newest.Sub(local), 0), true
+	}
+	if !ok {
+		return false
+	}
+	// The tolerances grow with the clock's speed: a wall-clock moment of
+	// latency is a minute of clock time at 120×.
+	tolerance, relearn := clockTolerance, clockRelearn
+	if wall := e.clk.Wall(time.Second); wall > 0 && wall < time.Second {
+		scale := float64(time.Second) / float64(wall)
+		tolerance = max(tolerance, time.Duration(scale*float64(clockLatency)))
+		relearn = max(relearn, time.Duration(scale*float64(clockLatency)))
+	}
+	if measured.Abs() < tolerance {
+		measured = 0
+	}
+	if (measured - e.offset).Abs() < relearn {
+		return false
+	}
+	was := e.offset
+	e.offset = measured.Round(time.Second)
+	switch {
+	case clock.Skew(e.offset) != "":
+		e.log.Warn("this computer's clock is off: ages are counted on the source's clock instead; set the clock right (NTP)",
+			"clock", clock.Skew(e.offset), "offset", e.offset)
+	case clock.Skew(was) != "":
+		e.log.Info("this computer's clock agrees with the source's again", "offset", e.offset)
+	}
+	return true
 }
 
 // store fetches and stores readings of [from, to) without learning from
@@ -453,7 +575,7 @@ func (e *Engine) put(ctx context.Context, res *Result, rs []client.Reading) erro
 // devicesIfDue refreshes the device list when it is older than
 // DevicesEvery, or when the clock moved behind the last fetch.
 func (e *Engine) devicesIfDue(ctx context.Context, force bool) error {
-	now := e.clk.Now()
+	now := e.now()
 	if !force && !e.due(ctx, metaDevicesAt, e.devEvery, now) {
 		return nil
 	}
@@ -472,7 +594,7 @@ func (e *Engine) devicesIfDue(ctx context.Context, force bool) error {
 // (skipping kinds the data range says are empty); afterwards the last day,
 // once per RecordsEvery.
 func (e *Engine) recordsIfDue(ctx context.Context, first bool, horizon time.Time, dr client.DataRange) error {
-	now := e.clk.Now()
+	now := e.now()
 	if !first && !e.due(ctx, metaRecordsAt, e.recEvery, now) {
 		return nil
 	}
@@ -544,7 +666,7 @@ func (e *Engine) due(ctx context.Context, key string, every time.Duration, now t
 // purge drops what is older than the retention window; the cache deletes
 // by an indexed time column, so this is cheap enough for every pass.
 func (e *Engine) purge(ctx context.Context) error {
-	if _, err := e.db.Purge(ctx, e.clk.Now().Add(-e.retention)); err != nil {
+	if _, err := e.db.Purge(ctx, e.now().Add(-e.retention)); err != nil {
 		return cacheErr("purge old data", err)
 	}
 	return nil
@@ -569,6 +691,11 @@ func (e *Engine) loadLag(ctx context.Context) error {
 		return cacheErr("read the sync state", err)
 	}
 	e.lagLoaded = true
+	// The clock offset the last syncing process measured holds until this
+	// one's first answer says otherwise, so its first range is right too.
+	if st, err := e.db.SyncStatus(ctx); err == nil && st.ClockOffset.Abs() >= clockTolerance && st.ClockOffset.Abs() <= MaxLag {
+		e.offset = st.ClockOffset
+	}
 	d, err1 := time.ParseDuration(est)
 	f, err2 := time.ParseDuration(floor)
 	c, err3 := time.ParseDuration(ceil)

@@ -114,7 +114,8 @@ func measureFreshness(t *testing.T, factor float64, uploadLag, warm, span time.D
 // TestFreshness is the acceptance figure of issue 5: how soon after the
 // source serves a reading the cache has it, and at what cost in requests,
 // for the engine's schedule and for a plain 5-minute poll. Set
-// CGMTOP_FRESHNESS_HOURS and CGMTOP_FRESHNESS_SCALE to change the run.
+// CGMTOP_FRESHNESS_HOURS, CGMTOP_FRESHNESS_SCALE and CGMTOP_FRESHNESS_LAG
+// to change the run, CGMTOP_FRESHNESS_LOG=1 to see every pass.
 func TestFreshness(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a couple of emulated hours")
@@ -128,6 +129,9 @@ func TestFreshness(t *testing.T) {
 	}
 	span := time.Duration(hours * float64(time.Hour))
 	uploadLag := 4*time.Minute + 17*time.Second
+	if v, err := time.ParseDuration(os.Getenv("CGMTOP_FRESHNESS_LAG")); err == nil && v >= 0 {
+		uploadLag = v
+	}
 
 	warm := time.Hour
 	// A fixed poll's delay depends on where its ticks fall between

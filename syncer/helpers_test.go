@@ -115,6 +115,15 @@ func (r *recorder) Readings(ctx context.Context, start, end time.Time) ([]client
 	return r.Source.Readings(ctx, start, end)
 }
 
+// ServerTime passes the client's clock reading through, as any wrapper of
+// a Source should: the engine checks the computer's clock with it.
+func (r *recorder) ServerTime() (time.Time, bool) {
+	if sc, ok := r.Source.(client.ServerClock); ok {
+		return sc.ServerTime()
+	}
+	return time.Time{}, false
+}
+
 func (r *recorder) lastRange() [2]time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()

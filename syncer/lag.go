@@ -47,7 +47,7 @@ func (m *LagModel) Seen(t, end, lastMiss time.Time) {
 
 	switch {
 	case !m.Known:
-		m.Known, m.Est, m.Ceil, m.hits = true, hi, hi, 0
+		m.Known, m.Ceil, m.hits = true, hi, 0
 		if bracketed {
 			m.Floor = lo
 		} else {
@@ -55,6 +55,11 @@ func (m *LagModel) Seen(t, end, lastMiss time.Time) {
 			// sensor skipped it, the lag is at least this long.
 			m.Floor = max(hi-Cadence, 0)
 		}
+		// Aim low: a miss costs a request and a retry halfway to the
+		// ceiling (NextPoll), while aiming high would cost minutes of
+		// freshness on every reading until the estimate came down.
+		m.Est = m.Floor
+		return
 	case bracketed:
 		// A miss long before the reading came (a skipped reading, a late
 		// batch) proves less than the floor already known; keep the

@@ -62,14 +62,14 @@ func TestLateReadingsReachCache(t *testing.T) {
 	}
 
 	type pass struct {
-		at      time.Time // clock time after the pass
-		added   int       // Result.Added
-		stored  int       // readings in the cache after it, minus before it
-		egvs    int       // egvs requests it made
-		long    bool      // it reached back a day
-		longEnd time.Time // end of its readings range, when long
-		hole    int       // readings of the late window in the cache after it
-		err     error
+		at     time.Time // clock time after the pass
+		added  int       // Result.Added
+		stored int       // readings in the cache after it, minus before it
+		egvs   int       // egvs requests it made
+		long   bool      // it reached back a day
+		longAt time.Time // clock time the pass asked for that day, to the second, when long
+		hole   int       // readings of the late window in the cache after it
+		err    error
 	}
 	var (
 		passes   []pass
@@ -91,7 +91,10 @@ func TestLateReadingsReachCache(t *testing.T) {
 		r.src.mu.Lock()
 		for _, rg := range r.src.ranges[seen:] {
 			if rg[1].Sub(rg[0]) > 24*time.Hour {
-				p.long, p.longEnd = true, rg[1]
+				// Every range ends a minute past the pass's now, cut to
+				// the second: this is when the pass asked, which p.at,
+				// taken after the pass's other requests, is not.
+				p.long, p.longAt = true, rg[1].Add(-time.Minute)
 			}
 		}
 		seen = len(r.src.ranges)
@@ -99,10 +102,10 @@ func TestLateReadingsReachCache(t *testing.T) {
 		p.hole = len(hole())
 		passes = append(passes, p)
 		if p.long {
-			longPass = append(longPass, p.at)
-			lastLong = p.longEnd
+			longPass = append(longPass, p.longAt)
+			lastLong = p.longAt
 		}
-		if p.long && !p.longEnd.Before(allOut) || p.at.After(overdue) {
+		if p.long && !p.longAt.Before(allOut) || p.at.After(overdue) {
 			cancel()
 		}
 	})
@@ -164,10 +167,11 @@ func TestLateReadingsReachCache(t *testing.T) {
 		}
 		switch {
 		case p.long:
-			if !prevLong.IsZero() && p.at.Sub(prevLong) < lateEvery {
-				t.Errorf("day-long fetches at %v and %v, less than %v apart", prevLong, p.at, lateEvery)
+			// Both times are cut to the second.
+			if !prevLong.IsZero() && p.longAt.Sub(prevLong) < lateEvery-time.Second {
+				t.Errorf("day-long fetches at %v and %v, less than %v apart", prevLong, p.longAt, lateEvery)
 			}
-			prevLong = p.at
+			prevLong = p.longAt
 			lateAdded += p.hole - prevHole
 		case p.hole != prevHole:
 			// Between the hourly fetches the hole stays as it was.

@@ -22,6 +22,11 @@ const (
 	// Past it the sensor most likely skipped that reading (a signal gap),
 	// and the next one is waited for on the cadence.
 	RetrySpan = 2 * time.Minute
+	// MaxRetries bounds the retries for one reading (and the one after it,
+	// when the sensor skipped one): past them the reading is taken as
+	// skipped and the next awaited on the cadence, so a signal gap while
+	// the lag is still being learned costs a dozen requests, not dozens.
+	MaxRetries = 12
 	// BackoffBase is the first wait after a failed pass; it doubles with
 	// each further failure, up to BackoffCap.
 	BackoffBase = 10 * time.Second
@@ -42,8 +47,8 @@ type PollState struct {
 	Newest time.Time     // newest reading in the cache; zero when none
 	Lag    time.Duration // learned upload lag: reading time → available from the source
 	// Ceiling is the longest the lag was recently proven to be (LagModel.Ceil):
-	// while the lag is still being narrowed down, the first retry after a
-	// miss goes straight there, one request instead of a ladder of them.
+	// after a miss the reading is surely there by then, so retries halve
+	// the time left until it rather than wait at it.
 	Ceiling time.Duration
 	// Misses counts polls since Newest that came at or after the next
 	// reading was due and found nothing newer.
@@ -64,10 +69,13 @@ type PollState struct {
 //   - With no readings at all: once per Cadence.
 //   - Otherwise at Newest + Cadence + Lag + Margin, when the next reading
 //     should have reached the source.
-//   - When that moment has passed and polls found nothing: short retries
-//     growing from RetryBase, for up to RetrySpan, so a late reading is
-//     picked up quickly; then on the cadence again, so a sensor gap costs
-//     a handful of requests, and a long outage one per Cadence.
+//   - When that moment has passed and polls found nothing: retries that
+//     double the time overdue, from RetryBase, never passing the Ceiling
+//     (the reading should be there by then), for up to RetrySpan. A late
+//     reading is picked up within about as long again as it was late,
+//     whether the lag is still being learned (it starts from the low end of
+//     what is known) or grew; then on the cadence again, so a sensor gap
+//     costs a handful of requests, and a long outage one per Cadence.
 //
 // The result always lies between Now+MinWait and Now plus the longest
 // sane wait, so a clock that jumps back or forward cannot stall the loop
@@ -90,12 +98,43 @@ func NextPoll(s PollState) time.Time {
 		// Nothing missed yet, or the misses were before the reading was
 		// due (the clock went back): aim at the due time.
 		wait = s.Newest.Add(Cadence + lag + Margin).Sub(s.Now)
-	case s.Misses == 1 && s.Ceiling > lag+RetryBase && s.Ceiling <= MaxLag:
-		wait = s.Newest.Add(Cadence + s.Ceiling + Margin).Sub(s.Now)
 	default:
-		wait = retry(s.Misses)
+		// Retries double the time overdue: a reading found k seconds
+		// late was due at most k/2 seconds earlier than that, so the wait
+		// for it stays within twice the estimate's error, at a request
+		// per doubling.
 		due := s.Newest.Add(Cadence + lag)
-		if last := due.Add(RetrySpan); s.Now.Before(last) {
+		ceil := s.Newest.Add(Cadence + s.Ceiling + Margin)
+		if s.Now.Sub(due)/Cadence == 1 {
+			// The sensor skipped one reading: the next one is awaited
+			// the same way. Past that it is an outage, polled on the
+			// cadence below.
+			due, ceil = due.Add(Cadence), ceil.Add(Cadence)
+		}
+		wait = min(max(s.Now.Sub(due), RetryBase), Cadence)
+		// Retries go on for RetrySpan past the due time, or past the
+		// proven ceiling while the lag is still being learned (a ceiling
+		// learned across a clock change can fall short), and one of them
+		// comes at the ceiling, by which the reading should be there.
+		last := due.Add(RetrySpan)
+		if s.Ceiling > lag && s.Ceiling <= MaxLag {
+			switch left := ceil.Sub(s.Now); {
+			case left <= 0:
+			case left <= lagFine+Margin:
+				// Learned: the ceiling is seconds away, and one retry
+				// there costs less than a ladder up to it.
+				wait = left
+			default:
+				// Still learning: never past the ceiling, nor further
+				// than halfway to it, so a wide bracket is halved, not
+				// overshot by a doubling.
+				wait = min(wait, left/2)
+			}
+			// ... but not into the next reading's due time, which the
+			// give-up below aims at.
+			last = later(last, earlier(ceil.Add(RetrySpan), due.Add(Cadence-RetryBase)))
+		}
+		if s.Now.Before(last) && s.Misses < MaxRetries {
 			wait = min(wait, last.Sub(s.Now)) // the last retry comes at the end of the span
 		} else {
 			// Give up on this one; aim at the next slot still ahead.
@@ -116,13 +155,4 @@ func backoff(n int, jitter float64) time.Duration {
 	d = min(d, BackoffCap)
 	jitter = min(max(jitter, 0), 1)
 	return d/2 + time.Duration(float64(d/2)*jitter)
-}
-
-// retry is the wait after n consecutive misses of an expected reading.
-func retry(n int) time.Duration {
-	d := RetryBase
-	for i := 1; i < n && d < Cadence; i++ {
-		d *= 2
-	}
-	return min(d, Cadence)
 }

@@ -1,6 +1,7 @@
 package syncer
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -29,15 +30,24 @@ func TestNextPoll(t *testing.T) {
 			PollState{Now: now}, Cadence},
 		{"overdue but not yet polled: soon, not in the past",
 			PollState{Now: now, Newest: now.Add(-20 * time.Minute), Lag: lag}, MinWait},
-		{"narrowing the lag down: first retry at the proven ceiling",
+		{"narrowing the lag down: the first retry is soon, not at the ceiling",
 			PollState{Now: now, Newest: now.Add(-8 * time.Minute), Lag: lag, Ceiling: lag + time.Minute, Misses: 1},
-			time.Minute + Margin},
-		{"narrowing the lag down: then the ladder",
-			PollState{Now: now, Newest: now.Add(-9 * time.Minute), Lag: lag, Ceiling: lag + time.Minute, Misses: 2},
-			2 * RetryBase},
+			RetryBase},
+		{"narrowing the lag down: retries double the time overdue",
+			PollState{Now: now, Newest: now.Add(-8*time.Minute - 20*time.Second), Lag: lag, Ceiling: lag + time.Minute, Misses: 4},
+			20 * time.Second},
+		{"narrowing the lag down: no retry passes the proven ceiling",
+			PollState{Now: now, Newest: now.Add(-9 * time.Minute), Lag: lag, Ceiling: lag + time.Minute, Misses: 6},
+			Margin},
+		{"narrowing the lag down: retries go on towards the ceiling past RetrySpan, halving the way",
+			PollState{Now: now, Newest: now.Add(-10*time.Minute - 30*time.Second), Lag: lag, Ceiling: lag + 3*time.Minute, Misses: 8},
+			(30*time.Second + Margin) / 2},
+		{"one reading skipped: the next one gets the short retries too",
+			PollState{Now: now, Newest: now.Add(-13*time.Minute - 2*time.Second), Lag: lag, Misses: 8},
+			RetryBase},
 		{"not there yet: first retry", PollState{Now: now, Newest: now.Add(-8 * time.Minute), Lag: lag, Misses: 1}, RetryBase},
-		{"not there yet: second retry", PollState{Now: now, Newest: now.Add(-8 * time.Minute), Lag: lag, Misses: 2}, 2 * RetryBase},
-		{"not there yet: fifth retry", PollState{Now: now, Newest: now.Add(-8*time.Minute - 10*time.Second), Lag: lag, Misses: 5}, 16 * RetryBase},
+		{"not there yet: 4 s overdue, retry in 4 s", PollState{Now: now, Newest: now.Add(-8*time.Minute - 4*time.Second), Lag: lag, Misses: 2}, 4 * time.Second},
+		{"not there yet: 32 s overdue, retry in 32 s", PollState{Now: now, Newest: now.Add(-8*time.Minute - 32*time.Second), Lag: lag, Misses: 5}, 32 * time.Second},
 		{"the last retry comes at the end of RetrySpan",
 			PollState{Now: now, Newest: now.Add(-9*time.Minute - 2*time.Second), Lag: lag, Misses: 6},
 			58 * time.Second},
@@ -112,12 +122,12 @@ func TestLagModel(t *testing.T) {
 		seen      []obs
 		est, flor time.Duration
 	}{
-		{"first reading: bound by the cadence, then bisect",
-			LagModel{}, []obs{{hi: sec(400)}}, sec(250), sec(100)},
+		{"first reading: bound by the cadence, aim at the floor",
+			LagModel{}, []obs{{hi: sec(400)}}, sec(100), sec(100)},
 		{"first reading fresh: floor at zero",
-			LagModel{}, []obs{{hi: sec(3)}}, sec(3), 0},
-		{"first reading after a miss: tight bracket",
-			LagModel{}, []obs{{hi: sec(183), miss: sec(180)}}, sec(183), sec(180)},
+			LagModel{}, []obs{{hi: sec(3)}}, 0, 0},
+		{"first reading after a miss: aim at the floor of the bracket",
+			LagModel{}, []obs{{hi: sec(183), miss: sec(180)}}, sec(180), sec(180)},
 		{"wide bracket is bisected",
 			LagModel{Known: true, Est: sec(250), Floor: sec(100)}, []obs{{hi: sec(260), miss: sec(200)}}, sec(230), sec(200)},
 		{"converged: a first-try hit only lowers the floor a little",
@@ -158,15 +168,21 @@ func TestLagModel(t *testing.T) {
 // TestLagModelConverges plays a source with a fixed lag against the model
 // and the schedule, counting the polls the way the engine would.
 func TestLagModelConverges(t *testing.T) {
-	for _, lag := range []time.Duration{0, 37 * time.Second, 3 * time.Minute, 58 * time.Minute} {
+	for _, c := range []struct{ lag, phase time.Duration }{
+		{0, 90 * time.Second}, {37 * time.Second, 90 * time.Second}, {3 * time.Minute, 90 * time.Second},
+		{58 * time.Minute, 90 * time.Second},
+		// The first pass late in the cadence: the widest first bracket.
+		{2 * time.Minute, 10 * time.Second}, {2 * time.Minute, 4*time.Minute + 30*time.Second},
+	} {
+		lag := c.lag
 		var m LagModel
 		t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-		now := t0.Add(lag + 90*time.Second) // first pass, mid-cadence
+		now := t0.Add(lag + c.phase) // the first pass
 		newest := t0
 		m.Seen(newest, now, time.Time{})
 		polls, readings := 0, 0
 		var lastMiss time.Time
-		misses := 0
+		misses, firstPolls := 0, 0
 		var delays []time.Duration
 		for readings < 200 {
 			now = NextPoll(PollState{Now: now, Newest: newest, Lag: m.Est, Ceiling: m.Ceil, Misses: misses})
@@ -177,6 +193,9 @@ func TestLagModelConverges(t *testing.T) {
 			}
 			if now.Sub(next) >= lag { // available
 				delays = append(delays, now.Sub(next)-lag)
+				if len(delays) == 12 {
+					firstPolls = polls
+				}
 				m.Seen(next, now, lastMiss)
 				newest, lastMiss, misses, readings = next, time.Time{}, 0, readings+1
 				continue
@@ -192,7 +211,24 @@ func TestLagModelConverges(t *testing.T) {
 		}
 		mean := sum / time.Duration(len(delays[100:]))
 		ratio := float64(polls) / float64(readings)
-		t.Logf("lag %v: est %v, polls/reading %.2f, mean delay after warm-up %v", lag, m.Est, ratio, mean)
+		var first, second time.Duration
+		for i := range 12 {
+			first += delays[i] / 12
+			second += delays[12+i] / 12
+		}
+		t.Logf("delays 100-200 over 5s: %v", func() (o []time.Duration) {
+			for i, d := range delays[100:] {
+				if d > 5*time.Second {
+					o = append(o, time.Duration(i+100), d)
+				}
+			}
+			return
+		}())
+		t.Logf("lag %v, first pass %v after: est %v, polls/reading %.2f, mean delay after warm-up %v; 1st hour %v (max %v), 2nd hour %v; 1st hour polls/reading %.2f",
+			lag, c.phase, m.Est, ratio, mean, first.Round(time.Second/10), slices.Max(delays[:12]).Round(time.Second/10), second.Round(time.Second/10), float64(firstPolls)/12)
+		if second > 10*time.Second {
+			t.Errorf("lag %v, first pass %v after: mean delay %v in the second hour, want ≤ 10s", lag, c.phase, second)
+		}
 		if mean > 10*time.Second || ratio > 1.3 {
 			t.Errorf("lag %v: mean delay %v, polls/reading %.2f; want ≤ 10s and ≤ 1.3", lag, mean, ratio)
 		}

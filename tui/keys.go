@@ -37,13 +37,19 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.ZoomIn, k.Period, k.Units, k.Snooze, k.Help, k.Quit}
 }
 
+// fullHelpWords are the two keys whose words differ in the full help.
+func (k KeyMap) fullHelpWords() (in, help key.Binding) {
+	in, help = k.ZoomIn, k.Help
+	in.SetHelp("+", "zoom in")
+	help.SetHelp("?", "close help")
+	return in, help
+}
+
 // FullHelp is the help shown by `?`, in three groups: the chart, the
 // numbers, the program. Zoom in and out are two entries here (one in the
 // short help), and ? says it closes the help it opened.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	in, help := k.ZoomIn, k.Help
-	in.SetHelp("+", "zoom in")
-	help.SetHelp("?", "close help")
+	in, help := k.fullHelpWords()
 	return [][]key.Binding{
 		{in, k.ZoomOut, k.Window},
 		{k.Period, k.Units},

@@ -32,6 +32,9 @@ type Store interface {
 	// GlucoseSums adds up the readings of each period [to-period, to),
 	// so statistics never need a period's readings in memory.
 	GlucoseSums(ctx context.Context, to time.Time, periods ...time.Duration) ([]stats.Sums, error)
+	// DataVersion changes whenever anything is committed to the cache, by
+	// any process: the monitor follows the cache whoever syncs it.
+	DataVersion(ctx context.Context) (int64, error)
 }
 
 // Options wire the monitor to its data and settings.
@@ -81,6 +84,12 @@ const recentSpan = 24 * time.Hour
 // database must not freeze the monitor.
 const loadTimeout = 10 * time.Second
 
+// watchEvery is how often Follow looks for changes to the cache made by
+// any process (the monitor's own sync engine, `cgmtop sync --daemon`,
+// another monitor, the status line's background sync). A look costs
+// microseconds; a reading is on screen within this long of being stored.
+const watchEvery = 2 * time.Second
+
 // Model is the monitor. It is a tea.Model; build it with New.
 type Model struct {
 	store Store
@@ -112,7 +121,9 @@ type Model struct {
 	loadErr   error // reading the cache failed
 	summaries [numPeriods]stats.Summary
 	statsOK   bool
-	loadSeq   int // tags loads so a slow, older one cannot overwrite a newer one
+	version   int64 // the cache's DataVersion when the last load started
+	watching  bool  // version is known: changes to it trigger a reload
+	loadSeq   int   // tags loads so a slow, older one cannot overwrite a newer one
 	statsSeq  int
 	tickSeq   int // tags the minute tick; see tickMsg
 
@@ -177,6 +188,8 @@ func (m Model) Init() tea.Cmd {
 // only if its query succeeded, so one failure never blanks the screen.
 type loadedMsg struct {
 	seq       int
+	version   int64 // DataVersion before the queries; valid when versionOK
+	versionOK bool
 	fresh     *cache.Freshness
 	recent    []client.Reading
 	recentOK  bool
@@ -210,12 +223,17 @@ func (m Model) loadCmd() tea.Cmd {
 	if m.store == nil {
 		return nil
 	}
-	store, clk, seq := m.store, m.clk, m.loadSeq
+	store, clk, off, seq := m.store, m.clk, m.sync.ClockOffset, m.loadSeq
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 		defer cancel()
-		now := clk.Now()
+		now := clk.Now().Add(off)
 		msg := loadedMsg{seq: seq}
+		// Read first: a commit landing during the queries then still
+		// counts as a change, and is loaded again.
+		if v, err := store.DataVersion(ctx); err == nil {
+			msg.version, msg.versionOK = v, true
+		}
 		keep := func(err error) bool {
 			if err != nil && msg.err == nil {
 				msg.err = fmt.Errorf("reading the local cache: %w", err)
@@ -252,11 +270,11 @@ func (m Model) statsCmd() tea.Cmd {
 	if m.store == nil {
 		return nil
 	}
-	store, clk, seq := m.store, m.clk, m.statsSeq
+	store, clk, off, seq := m.store, m.clk, m.sync.ClockOffset, m.statsSeq
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 		defer cancel()
-		now := clk.Now()
+		now := clk.Now().Add(off)
 		var periods [numPeriods]time.Duration
 		for i, p := range statsPeriods {
 			periods[i] = p.d
@@ -273,6 +291,40 @@ func (m Model) statsCmd() tea.Cmd {
 			msg.summaries[i] = sums[i].Summary(now.Add(-p.d), now)
 		}
 		return msg
+	}
+}
+
+// watchMsg says the cache's DataVersion moved to version.
+type watchMsg struct{ version int64 }
+
+// Follow makes a monitor follow its cache, whoever writes it: every
+// watchEvery (of clk's time) it looks at the store's DataVersion and, when
+// that moved, tells the program through send (tea.Program.Send), which then
+// reloads. It runs until ctx is done. It lives outside the program so that
+// an idle monitor's program sleeps: looking wakes nothing else, while a
+// tea.Tick would run Update and View every time.
+func Follow(ctx context.Context, store Store, clk clock.Clock, send func(tea.Msg)) {
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	tick := time.NewTicker(max(clk.Wall(watchEvery), time.Millisecond))
+	defer tick.Stop()
+	var last int64
+	known := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		look, cancel := context.WithTimeout(ctx, loadTimeout)
+		v, err := store.DataVersion(look)
+		cancel()
+		if err != nil || known && v == last {
+			continue // a failed look is retried; a broken cache shows in the loads
+		}
+		last, known = v, true
+		send(watchMsg{version: v})
 	}
 }
 
@@ -308,7 +360,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case SyncedMsg:
 		m.syncErr = msg.Err
 		if !msg.Next.IsZero() {
-			m.sync.NextPoll = msg.Next
+			m.sync.NextPoll = msg.Next.Add(m.sync.ClockOffset)
 		}
 		m.loadSeq++
 		cmds := []tea.Cmd{m.loadCmd()}
@@ -323,13 +375,25 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(cmds...)
 
+	case watchMsg:
+		if !m.watching || msg.version == m.version {
+			return m, nil // before the first load, or what was loaded already
+		}
+		m.version = msg.version
+		m.loadSeq++
+		m.statsSeq++
+		return m, tea.Batch(m.loadCmd(), m.statsCmd())
+
 	case loadedMsg:
 		if msg.seq != m.loadSeq {
 			return m, nil
 		}
+		if msg.versionOK {
+			m.version, m.watching = msg.version, true
+		}
 		latest := m.fresh.Latest.Time
 		m.apply(msg)
-		m.now = m.clk.Now()
+		m.now = m.clockNow()
 		m.redraw()
 		cmds := []tea.Cmd{m.checkAlerts()}
 		if !m.fresh.Latest.Time.Equal(latest) {
@@ -356,7 +420,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.seq != m.tickSeq {
 			return m, nil
 		}
-		m.now = m.clk.Now()
+		m.now = m.clockNow()
 		m.redraw()
 		alert := m.checkAlerts()
 		return m, tea.Batch(m.tickCmd(), alert)
@@ -407,11 +471,23 @@ func (m *Model) apply(msg loadedMsg) {
 	if msg.sync != nil {
 		next := m.sync.NextPoll
 		m.sync = *msg.sync
+		// The sync status keeps this computer's times; everything on
+		// screen is on the source's clock, as the readings are.
+		for _, t := range []*time.Time{&m.sync.LastAttempt, &m.sync.LastSuccess, &m.sync.NextPoll} {
+			if !t.IsZero() {
+				*t = t.Add(m.sync.ClockOffset)
+			}
+		}
 		if m.sync.NextPoll.IsZero() {
 			m.sync.NextPoll = next
 		}
 	}
 }
+
+// clockNow is the time on the source's clock: this computer's, corrected by
+// the offset the syncing process last measured, so a wrong clock neither
+// makes a new reading look old nor an old one look new.
+func (m Model) clockNow() time.Time { return m.clk.Now().Add(m.sync.ClockOffset) }
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.notice != "" {
@@ -448,7 +524,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, func() tea.Msg { return savedMsg{err: save(cfg)} }
 		}
 	case key.Matches(msg, m.keys.Snooze):
-		m.now = m.clk.Now()
+		m.now = m.clockNow()
 		m.alerts = m.alerts.snooze(m.now, m.snoozeFor())
 		m.redraw() // the alert banner may change length
 	}

@@ -22,6 +22,13 @@ type memStore struct {
 	devices  []client.Device
 	sync     cache.SyncStatus
 	err      error // returned by every query when set
+	version  int64 // DataVersion; tests bump it when they change the store
+}
+
+func (s *memStore) DataVersion(ctx context.Context) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version, s.err
 }
 
 func (s *memStore) Freshness(ctx context.Context) (cache.Freshness, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/stats"
 	"github.com/cgmtop/cgmtop/statusline"
 	"github.com/cgmtop/cgmtop/theme"
@@ -565,6 +566,17 @@ func (m Model) messageParts(w int) []func(lines int) []string {
 			return styleLines(style, out)
 		})
 	}
+	if skew := clock.Skew(m.sync.ClockOffset); skew != "" {
+		msgs = append(msgs, func(lines int) []string {
+			// Ages are right (they use the server's clock); the user
+			// should still fix the clock, which other programs trust.
+			out, cut := wrapWords(m.warnGlyph()+" this computer's clock is "+skew+" the server's: times shown are the server's", w, lines)
+			if cut {
+				out, _ = wrapWords(m.warnGlyph()+" clock "+skew, w, lines)
+			}
+			return styleLines(m.th.Styles.Warn, out)
+		})
+	}
 	if !m.hasReading() && chooseLayout(m.width, m.height) != layoutLine {
 		msgs = append(msgs, func(int) []string {
 			return []string{m.th.Styles.Muted.Render(m.noDataWords())}
@@ -694,16 +706,16 @@ func (m Model) helpLines(w int, l layout) []string {
 		for _, g := range groups {
 			flat = append(flat, g...)
 		}
-		in, out, win, period, units, snooze, help, quit := flat[0], flat[1], flat[2], flat[3], flat[4], flat[5], flat[6], flat[7]
+		in, help := k.fullHelpWords()
 		var view string
 		for _, try := range []struct {
 			groups [][]key.Binding
 			sep    string
 		}{
 			{groups, "    "},
-			{[][]key.Binding{{in, out, win, period}, {units, snooze, help, quit}}, "  "},
+			{[][]key.Binding{{in, k.ZoomOut, k.Window, k.Period, k.AGP}, {k.Units, k.Snooze, help, k.Quit, k.Daily}}, "  "},
 			// The one-letter keys together, so two columns fit 30 cells.
-			{[][]key.Binding{{in, out, units, quit}, {win, period, snooze, help}}, "  "},
+			{[][]key.Binding{{in, k.ZoomOut, k.Units, k.Quit, k.AGP}, {k.Window, k.Period, k.Snooze, help, k.Daily}}, "  "},
 			{[][]key.Binding{flat}, ""},
 		} {
 			h.FullSeparator = try.sep

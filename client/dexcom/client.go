@@ -107,6 +107,9 @@ type Client struct {
 	backoff     time.Duration
 	maxRateWait time.Duration
 	maxBody     int64
+
+	dateMu     sync.Mutex
+	serverTime time.Time // from the Date header of the latest answer; see ServerTime
 }
 
 // Option changes a Client's defaults.

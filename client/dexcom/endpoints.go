@@ -19,7 +19,10 @@ const MaxWindow = 30 * 24 * time.Hour
 // dateLayout is how v3 wants startDate/endDate: UTC, no zone suffix.
 const dateLayout = "2006-01-02T15:04:05"
 
-var _ client.Source = (*Client)(nil)
+var (
+	_ client.Source      = (*Client)(nil)
+	_ client.ServerClock = (*Client)(nil)
+)
 
 // DataRange reports the first and last record times the account holds.
 func (c *Client) DataRange(ctx context.Context) (client.DataRange, error) {

@@ -105,6 +105,7 @@ func (c *Client) do(ctx context.Context, u, token string, decode func(io.Reader)
 		return fmt.Errorf("request failed: %w", remoteText{err})
 	}
 	defer resp.Body.Close()
+	c.noteDate(resp.Header.Get("Date"))
 	if err := checkResponse(resp, token); err != nil {
 		return err
 	}
@@ -337,3 +338,24 @@ type remoteText struct{ err error }
 
 func (e remoteText) Error() string { return client.Printable(e.err.Error(), 300) }
 func (e remoteText) Unwrap() error { return e.err }
+
+// noteDate keeps the server's time from an answer's Date header. The header
+// has whole seconds, so half a second is added: the estimate is then off
+// by at most half a second, plus the time the answer took to arrive.
+func (c *Client) noteDate(h string) {
+	t, err := http.ParseTime(h)
+	if err != nil {
+		return
+	}
+	c.dateMu.Lock()
+	c.serverTime = t.Add(500 * time.Millisecond)
+	c.dateMu.Unlock()
+}
+
+// ServerTime is the server's time as of its latest answer, for the sync
+// engine's clock check (client.ServerClock).
+func (c *Client) ServerTime() (time.Time, bool) {
+	c.dateMu.Lock()
+	defer c.dateMu.Unlock()
+	return c.serverTime, !c.serverTime.IsZero()
+}

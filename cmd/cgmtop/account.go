@@ -151,6 +151,13 @@ func newEngine(e env, src client.Source, db *cache.DB, clk clock.Clock, log *slo
 		LockPath:  e.paths.Lock(e.account, "sync"),
 		Retention: e.cfg.Retention(),
 		Log:       log,
+		// A new reading reaches `cgmtop status` before the pass goes on
+		// to devices and records; the snapshot is written again after it.
+		Stored: func() {
+			if !loginStamp(e).IsZero() {
+				writeSnapshot(context.Background(), e, db, log)
+			}
+		},
 	})
 }
 
@@ -208,14 +215,42 @@ func (a *accountSync) once(ctx context.Context) (syncer.Result, error) {
 	return res, err
 }
 
-// run syncs on the sensor's cadence until ctx ends.
+// run syncs on the sensor's cadence until ctx ends, or until `cgmtop
+// logout` (then it returns errLoggedOut, having written nothing after it).
 func (a *accountSync) run(ctx context.Context, onSync func(syncer.Result)) error {
-	return a.engine.Run(ctx, func(r syncer.Result) {
+	stamp := loginStamp(a.env)
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	loggedOut := func() bool { return !stamp.IsZero() && loginStamp(a.env).IsZero() }
+	go func() {
+		tick := time.NewTicker(followEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if loggedOut() {
+					stop(errLoggedOut)
+					return
+				}
+			}
+		}
+	}()
+	err := a.engine.Run(ctx, func(r syncer.Result) {
+		if loggedOut() {
+			return
+		}
 		writeSnapshot(ctx, a.env, a.db, a.log)
 		if onSync != nil {
 			onSync(r)
 		}
 	})
+	if errors.Is(context.Cause(ctx), errLoggedOut) {
+		a.log.Info("logged out: the sync daemon stopped")
+		return errLoggedOut
+	}
+	return err
 }
 
 // serverRevocation is how the login's server revokes a login, so that a

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,12 +14,17 @@ import (
 
 // emulateOptions are `cgmtop emulate`'s flags.
 type emulateOptions struct {
-	listen, user, redirect string
-	seed                   int64
-	speed                  float64
-	lag, ttl               time.Duration
-	auto                   bool
-	faults, scenarios      []string
+	listen    string
+	seed      int64
+	user      string
+	speed     float64
+	lag       time.Duration
+	offset    time.Duration
+	ttl       time.Duration
+	redirect  string
+	auto      bool
+	faults    []string
+	scenarios []string
 }
 
 func newEmulateCmd(std stdio) *cobra.Command {
@@ -47,6 +53,7 @@ misbehave, for trying how cgmtop copes. Ctrl+C stops it.`,
 	fl.StringVar(&opts.user, "user", "g7", "simulated `USER` the login page preselects: g7 or g6")
 	fl.Float64Var(&opts.speed, "speed", 1, "the emulator's clock runs `N` times faster than real time")
 	fl.DurationVar(&opts.lag, "lag", 0, "upload lag: how long after its time a reading becomes available")
+	fl.DurationVar(&opts.offset, "clock-offset", 0, "run the emulator's clock this far ahead of this computer's (negative: behind), to try a wrong computer clock")
 	fl.DurationVar(&opts.ttl, "token-ttl", 2*time.Hour, "access token lifetime (sent as expires_in)")
 	fl.StringVar(&opts.redirect, "redirect-uri", emulator.DefaultRedirectURI, "the only redirect `URI` the login page accepts")
 	fl.BoolVar(&opts.auto, "auto-approve", false, "approve logins at once, with no page to click")
@@ -56,37 +63,8 @@ misbehave, for trying how cgmtop copes. Ctrl+C stops it.`,
 	return cmd
 }
 
-// emulateCompletions completes emulate's flag values: examples of the
-// values each takes. A flag this build lacks is skipped.
-func emulateCompletions(cmd *cobra.Command) {
-	for name, vs := range map[string][]cobra.Completion{
-		"listen": {"127.0.0.1:8080", "127.0.0.1:0\tany free port"},
-		"user":   {"g7\tDexcom G7", "g6\tDexcom G6"},
-		"fault": {
-			"egvs:429:2:retry=3s\ttwo rate-limited answers",
-			"egvs:401:1\tone expired token",
-			"any:500:3\tthree server errors",
-			"any:slow:1:delay=5s\tone slow answer",
-			"egvs:truncated:1", "egvs:malformed:1", "egvs:empty:1", "egvs:huge:1",
-		},
-		"scenario": {
-			"high:-30m:1h\tHIGH readings from 30 min ago, for an hour",
-			"low:+10m:40m\tLOW readings in 10 min, for 40 min",
-			"gap:-2h:45m\tno readings for 45 min, 2 h ago",
-			"skew:+7m\tthe sensor's clock 7 min ahead",
-			"late:-1h:45m:+2h\treadings held back until 2 h after their time",
-		},
-		"share-region":         shareRegions,
-		"share-account-region": shareRegions,
-		"nightscout-units":     {"mg/dl", "mmol"},
-	} {
-		if cmd.Flags().Lookup(name) != nil {
-			mustComplete(cmd, name, values(vs...))
-		}
-	}
-}
-
 func runEmulate(ctx context.Context, opts emulateOptions, std stdio) error {
+
 	cfg := emulator.Config{
 		Seed:        opts.seed,
 		User:        opts.user,
@@ -95,8 +73,8 @@ func runEmulate(ctx context.Context, opts emulateOptions, std stdio) error {
 		UploadLag:   opts.lag,
 		AutoApprove: opts.auto,
 	}
-	if opts.speed != 1 {
-		cfg.Clock = clock.NewScaled(time.Now(), opts.speed)
+	if opts.speed != 1 || opts.offset != 0 {
+		cfg.Clock = clock.NewScaled(time.Now().Add(opts.offset), opts.speed)
 	}
 	for _, s := range opts.scenarios {
 		sc, err := emulator.ParseScenario(s)
@@ -131,5 +109,47 @@ Log in against it:
 Ctrl+C stops it.
 `, srv.URL(), c.Seed, c.User, c.ClientID, c.ClientSecret, c.RedirectURI)
 	<-ctx.Done()
+	// What was asked of it, for measuring a client's request rate.
+	stats := srv.Stats()
+	names := make([]string, 0, len(stats))
+	for name := range stats {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	fmt.Fprint(std.out, "requests:")
+	for _, name := range names {
+		fmt.Fprintf(std.out, " %s=%d", name, stats[name])
+	}
+	fmt.Fprintln(std.out)
 	return nil
+}
+
+// emulateCompletions completes emulate's flag values: examples of the
+// values each takes. A flag this build lacks is skipped.
+func emulateCompletions(cmd *cobra.Command) {
+	for name, vs := range map[string][]cobra.Completion{
+		"listen": {"127.0.0.1:8080", "127.0.0.1:0\tany free port"},
+		"user":   {"g7\tDexcom G7", "g6\tDexcom G6"},
+		"fault": {
+			"egvs:429:2:retry=3s\ttwo rate-limited answers",
+			"egvs:401:1\tone expired token",
+			"any:500:3\tthree server errors",
+			"any:slow:1:delay=5s\tone slow answer",
+			"egvs:truncated:1", "egvs:malformed:1", "egvs:empty:1", "egvs:huge:1",
+		},
+		"scenario": {
+			"high:-30m:1h\tHIGH readings from 30 min ago, for an hour",
+			"low:+10m:40m\tLOW readings in 10 min, for 40 min",
+			"gap:-2h:45m\tno readings for 45 min, 2 h ago",
+			"skew:+7m\tthe sensor's clock 7 min ahead",
+			"late:-1h:45m:+2h\treadings held back until 2 h after their time",
+		},
+		"share-region":         shareRegions,
+		"share-account-region": shareRegions,
+		"nightscout-units":     {"mg/dl", "mmol"},
+	} {
+		if cmd.Flags().Lookup(name) != nil {
+			mustComplete(cmd, name, values(vs...))
+		}
+	}
 }

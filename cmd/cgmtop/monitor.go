@@ -187,21 +187,23 @@ func openCache(ctx context.Context, path string, log *slog.Logger) (db *cache.DB
 	return r, fmt.Errorf("%s, so the cache is shown read-only and no new reading is saved (restart cgmtop once it can be written): %w", word, err), nil
 }
 
-// monitor runs the sync engine beside the TUI: the engine writes the cache
-// and tells the TUI, which reads the cache. The TUI never calls the source.
+// monitor runs the sync engine beside the TUI: the engine writes the cache,
+// and the TUI follows the cache, whoever writes it (this engine, a `sync
+// --daemon`, another monitor). The TUI never calls the source.
 func monitor(ctx context.Context, s monitorSetup) error {
-	db, readOnly, err := openCache(ctx, s.env.paths.Database(s.env.account), s.log)
+	opened, readOnly, err := openCache(ctx, s.env.paths.Database(s.env.account), s.log)
 	if err != nil {
 		return err
 	}
+	if msg := opened.Recovered(); msg != "" {
+		s.log.Warn("cache recovered", "detail", msg)
+	}
+	db := newSwapDB(opened)
 	// The demo's cache goes with its scratch folder: closing it would only
 	// checkpoint a log about to be deleted, slowing the exit. (On Windows
 	// an open file cannot be deleted, so it is closed there.)
 	if leaveOpen := s.demo && runtime.GOOS != "windows"; !leaveOpen {
 		defer closeWithin(db, cacheCloseWait)
-	}
-	if msg := db.Recovered(); msg != "" {
-		s.log.Warn("cache recovered", "detail", msg)
 	}
 
 	th := theme.Detect(s.env.cfg.Theme)
@@ -218,9 +220,11 @@ func monitor(ctx context.Context, s monitorSetup) error {
 		Demo:       s.demo,
 	})
 	p := tea.NewProgram(model, programOptions(ctx, os.Getenv("TERM"))...)
+	report := func(r syncer.Result) { p.Send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err}) }
 
-	engine := newEngine(s.env, s.source, db, s.clock, s.log)
 	syncCtx, stopSync := context.WithCancel(ctx)
+	// The monitor shows what reaches the cache, whoever syncs.
+	go tui.Follow(syncCtx, db, s.clock, p.Send)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -230,13 +234,19 @@ func monitor(ctx context.Context, s monitorSetup) error {
 			p.Send(tui.SyncedMsg{Err: readOnly})
 			return
 		}
-		err := engine.Run(syncCtx, func(r syncer.Result) {
-			writeSnapshot(syncCtx, s.env, db, s.log)
-			p.Send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err})
-		})
-		if err != nil && !errors.Is(err, context.Canceled) {
-			s.log.Error("sync stopped", "err", err)
+		if s.demo {
+			// The demo's login is its own and lasts as long as it does.
+			err := newEngine(s.env, s.source, opened, s.clock, s.log).Run(syncCtx, func(r syncer.Result) {
+				writeSnapshot(syncCtx, s.env, opened, s.log)
+				report(r)
+			})
+			if err != nil && !errors.Is(err, context.Canceled) {
+				s.log.Error("sync stopped", "err", err)
+			}
+			return
 		}
+		f := &follower{env: s.env, clk: s.clock, log: s.log, db: db, report: report}
+		f.run(syncCtx, s.source)
 	}()
 
 	_, err = p.Run()

@@ -83,6 +83,10 @@ func runSync(ctx context.Context, opts syncOptions, std stdio) error {
 		switch {
 		case err == nil, errors.Is(err, context.Canceled):
 			return nil
+		case errors.Is(err, errLoggedOut):
+			// Not a failure: a service manager should not restart it.
+			fmt.Fprintln(std.err, "Logged out (cgmtop logout): stopped syncing.")
+			return nil
 		case errors.Is(err, client.ErrUnauthorized):
 			return &exitError{code: exitConfig, err: err}
 		}

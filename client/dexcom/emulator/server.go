@@ -264,6 +264,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.agents[name][r.UserAgent()] = true
 	s.mu.Unlock()
+	// The date is the emulator's own, so a clock set apart from the
+	// client's (Config.Clock) looks like a server whose clock differs.
+	w.Header().Set("Date", s.cfg.Clock.Now().UTC().Format(http.TimeFormat))
 	if f, ok := s.takeFault(name); ok {
 		s.serveFault(w, r, f, h)
 		return
