@@ -35,5 +35,5 @@ func Logout(ctx context.Context, kind, account string, paths config.Paths) error
 	if errors.Is(keyErr, ErrKeyringUnavailable) && kind == "file" {
 		keyErr = nil // nothing of ours can be in a keyring we cannot reach
 	}
-	return errors.Join(fileErr, keyErr)
+	return errors.Join(fileErr, keyErr, logoutSources(ctx, account, paths))
 }

@@ -8,24 +8,40 @@ import (
 	"github.com/cgmtop/cgmtop/client"
 )
 
+// SameReading is how far apart two sources may time one sensor reading:
+// Share and the official API, say, stamp it a few seconds apart.
+const SameReading = 30 * time.Second
+
 // PutReadings stores readings keyed by their UTC time (to the second),
 // replacing any stored at the same time, in one transaction. added counts
 // the readings that were not stored before.
+//
+// A reading that names its source is skipped when a reading of another
+// source (or of none: stored before the account had several) lies within
+// SameReading of it: that is the same sensor reading, and the first to
+// arrive keeps its source and arrival time. Readings without a source are
+// stored as before.
 func (db *DB) PutReadings(ctx context.Context, rs []client.Reading) (added int, err error) {
 	err = db.write(ctx, "save readings", func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO readings (t, dt, tz, value, status, trend, rate)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (t) DO NOTHING`)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO readings (t, dt, tz, value, status, trend, rate, src, arrived)
+			SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+			WHERE ?8 IS NULL OR NOT EXISTS (SELECT 1 FROM readings
+				WHERE t BETWEEN ?1 - ?10 AND ?1 + ?10 AND t != ?1 AND (src IS NULL OR src != ?8))
+			ON CONFLICT (t) DO NOTHING`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
+		near := int64(SameReading / time.Second)
 		var upd *sql.Stmt
 		for _, r := range rs {
 			t := r.Time.Unix()
 			dt, tz := displayColumns(r.Time, r.DisplayTime)
 			rate := sql.NullFloat64{Float64: r.TrendRate, Valid: r.HasRate}
 			status, trend := statusCode(r.Status), trendCode(r.Trend)
-			res, err := ins.ExecContext(ctx, t, dt, tz, r.Value, status, trend, rate)
+			src := sql.NullString{String: r.Source, Valid: r.Source != ""}
+			arrived := sql.NullInt64{Int64: r.Arrived.UnixMilli(), Valid: !r.Arrived.IsZero()}
+			res, err := ins.ExecContext(ctx, t, dt, tz, r.Value, status, trend, rate, src, arrived, near)
 			if err != nil {
 				return err
 			}
@@ -34,13 +50,14 @@ func (db *DB) PutReadings(ctx context.Context, rs []client.Reading) (added int, 
 				continue
 			}
 			if upd == nil {
-				upd, err = tx.PrepareContext(ctx, `UPDATE readings SET dt = ?, tz = ?, value = ?, status = ?, trend = ?, rate = ? WHERE t = ?`)
+				upd, err = tx.PrepareContext(ctx, `UPDATE readings SET dt = ?, tz = ?, value = ?, status = ?, trend = ?, rate = ?,
+					src = COALESCE(src, ?), arrived = COALESCE(arrived, ?) WHERE t = ?`)
 				if err != nil {
 					return err
 				}
 				defer upd.Close()
 			}
-			if _, err := upd.ExecContext(ctx, dt, tz, r.Value, status, trend, rate, t); err != nil {
+			if _, err := upd.ExecContext(ctx, dt, tz, r.Value, status, trend, rate, src, arrived, t); err != nil {
 				return err
 			}
 		}
@@ -104,8 +121,24 @@ func (db *DB) Freshness(ctx context.Context) (Freshness, error) {
 	if err := rows.Err(); err != nil {
 		return f, db.fail("read the newest reading", err)
 	}
+	if !f.Latest.Time.IsZero() {
+		f.Latest.Source, f.Latest.Arrived = db.origin(ctx, f.Latest.Time)
+	}
 	f.Sync, err = db.SyncStatus(ctx)
 	return f, err
+}
+
+// origin is the source and arrival time of the reading at t. A cache not
+// yet upgraded to keep them (a reader ahead of the syncing process) has
+// none: that is not an error.
+func (db *DB) origin(ctx context.Context, t time.Time) (string, time.Time) {
+	var src sql.NullString
+	var arrived sql.NullInt64
+	err := db.r.QueryRowContext(ctx, `SELECT src, arrived FROM readings WHERE t = ?`, t.Unix()).Scan(&src, &arrived)
+	if err != nil || !arrived.Valid {
+		return src.String, time.Time{}
+	}
+	return src.String, time.UnixMilli(arrived.Int64).UTC()
 }
 
 // readingRow decodes rows of SELECT t, dt, tz, value, status, trend, rate.

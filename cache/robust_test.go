@@ -190,8 +190,14 @@ func TestMigratesV1Cache(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := sampleReadings(50, at(0))
-	if _, err := v1.PutReadings(ctx, want); err != nil {
-		t.Fatal(err)
+	// As a v1 cgmtop wrote them: today's PutReadings needs schema 3.
+	for _, r := range want {
+		dt, tz := displayColumns(r.Time, r.DisplayTime)
+		rate := sql.NullFloat64{Float64: r.TrendRate, Valid: r.HasRate}
+		if _, err := v1.w.ExecContext(ctx, `INSERT INTO readings (t, dt, tz, value, status, trend, rate) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			r.Time.Unix(), dt, tz, r.Value, statusCode(r.Status), trendCode(r.Trend), rate); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := v1.SetMeta(ctx, "lag", "3600"); err != nil {
 		t.Fatal(err)

@@ -85,6 +85,12 @@ var migrations = []string{
 		calibrations_end   INTEGER,
 		last_sync          INTEGER
 	);`,
+
+	// 3: where each reading came from and when it arrived, for accounts
+	// with several sources (NULL for the rest): src is the source kind,
+	// arrived unix milliseconds.
+	`ALTER TABLE readings ADD COLUMN src TEXT;
+	ALTER TABLE readings ADD COLUMN arrived INTEGER;`,
 }
 
 // migrate runs the pending migrations up to target in one transaction, so a

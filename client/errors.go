@@ -62,3 +62,18 @@ var (
 // ErrBadReply means an answer arrived but could not be read: cut off,
 // empty, too large or not the JSON expected.
 var ErrBadReply = errors.New("the server's answer could not be read")
+
+// LoginError is a source refusing the stored credentials themselves (a
+// wrong password, a locked account): only the user can fix it, so nothing
+// retries it. Error is the one line to show; errors.Is(err,
+// ErrUnauthorized) holds.
+type LoginError struct {
+	Source string // the source kind: "share", "nightscout", ...
+	Code   string // the server's code, if any
+	Msg    string // what happened and what the user can do, one line
+}
+
+func (e *LoginError) Error() string { return e.Msg }
+
+// Is makes a LoginError match ErrUnauthorized.
+func (e *LoginError) Is(target error) bool { return target == ErrUnauthorized }

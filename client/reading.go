@@ -52,6 +52,12 @@ type Reading struct {
 	Trend       Trend
 	TrendRate   float64 // mg/dL per minute; meaningful only when HasRate
 	HasRate     bool
+	// Source is the kind of source the reading came from ("share",
+	// "dexcom", ...) when an account has several; "" when it has one.
+	Source string
+	// Arrived is when cgmtop first fetched the reading; zero when unknown.
+	// Arrived − Time is how late the reading reached cgmtop.
+	Arrived time.Time
 }
 
 // Known reports whether Value can be shown as a number.

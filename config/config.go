@@ -28,6 +28,9 @@ type Config struct {
 	ASCII         bool       `toml:"ascii"`          // ASCII arrows instead of Unicode
 	Thresholds    Thresholds `toml:"thresholds"`
 	Alerts        Alerts     `toml:"alerts"`
+	// Accounts holds per-account settings, [accounts.NAME]; an account
+	// with none reads the official API.
+	Accounts map[string]Account `toml:"accounts,omitempty"`
 }
 
 // Thresholds are the range limits in mg/dL; the consensus values by default.
@@ -135,6 +138,11 @@ func (c Config) Validate() error {
 	case "auto", "dark", "light", "high-contrast":
 	default:
 		return fmt.Errorf("settings: theme %q: use auto, dark, light or high-contrast", c.Theme)
+	}
+	for name, a := range c.Accounts {
+		if err := a.Validate(name); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/client/gate"
 	"github.com/cgmtop/cgmtop/config"
 )
 
@@ -68,6 +69,11 @@ func Run(ctx context.Context, opts Options, stdout io.Writer) int {
 	hasData := false
 	in.Fresh, hasData, in.CacheError = load(ctx, opts.Paths, opts.Account)
 	in.LoggedIn = hasData || exists(LoginMarkerPath(opts.Paths, opts.Account))
+	if k := opts.Config.Account(opts.Account).Realtime(); k != "" {
+		if err := gate.For(opts.Paths, opts.Account, k).Check(); err != nil {
+			in.SourceRefused = err.Error()
+		}
+	}
 
 	var out []byte
 	code := 0

@@ -53,10 +53,12 @@ type snapshot struct {
 }
 
 type snapReading struct {
-	Time   time.Time `json:"time"`
-	Value  int       `json:"value"`
-	Status string    `json:"status"`
-	Trend  string    `json:"trend"`
+	Time    time.Time `json:"time"`
+	Value   int       `json:"value"`
+	Status  string    `json:"status"`
+	Trend   string    `json:"trend"`
+	Source  string    `json:"source,omitempty"` // multi-source accounts only
+	Arrived time.Time `json:"arrived,omitzero"` // when cgmtop first fetched it
 }
 
 type snapSyncState struct {
@@ -73,7 +75,11 @@ func toSnap(r client.Reading) *snapReading {
 	if r.Time.IsZero() {
 		return nil
 	}
-	return &snapReading{Time: r.Time.UTC(), Value: r.Value, Status: r.Status.String(), Trend: r.Trend.String()}
+	s := &snapReading{Time: r.Time.UTC(), Value: r.Value, Status: r.Status.String(), Trend: r.Trend.String(), Source: r.Source}
+	if !r.Arrived.IsZero() {
+		s.Arrived = r.Arrived.UTC()
+	}
+	return s
 }
 
 func (s *snapReading) reading() (client.Reading, error) {
@@ -84,8 +90,12 @@ func (s *snapReading) reading() (client.Reading, error) {
 		return client.Reading{}, errors.New("reading out of range")
 	}
 	t := s.Time.UTC()
-	return client.Reading{Time: t, DisplayTime: t, Value: s.Value,
-		Status: client.ParseStatus(s.Status), Trend: client.ParseTrend(s.Trend)}, nil
+	r := client.Reading{Time: t, DisplayTime: t, Value: s.Value,
+		Status: client.ParseStatus(s.Status), Trend: client.ParseTrend(s.Trend), Source: s.Source}
+	if !s.Arrived.IsZero() {
+		r.Arrived = s.Arrived.UTC()
+	}
+	return r, nil
 }
 
 // WriteSnapshot replaces the snapshot at path with f, atomically and

@@ -60,12 +60,15 @@ type Input struct {
 	// ConfigError means the settings file could not be read: the line says
 	// so instead of a reading drawn with settings the user did not choose.
 	ConfigError bool
-	Now         time.Time
-	Unit        client.Unit
-	Thresholds  config.Thresholds
-	StaleAfter  time.Duration
-	ASCII       bool // ASCII arrows, and no other non-ASCII character
-	Color       bool // false under NO_COLOR: no styles of any kind
+	// SourceRefused is what a source that refused the stored login says
+	// (client/gate), or "": the account must log in again.
+	SourceRefused string
+	Now           time.Time
+	Unit          client.Unit
+	Thresholds    config.Thresholds
+	StaleAfter    time.Duration
+	ASCII         bool // ASCII arrows, and no other non-ASCII character
+	Color         bool // false under NO_COLOR: no styles of any kind
 }
 
 // Data is the status line taken apart: what --template sees, and what
@@ -90,7 +93,11 @@ type Data struct {
 	// Clock says how far this computer's clock is off the server's, "1 h
 	// behind", from clock.WarnOffset on; "" otherwise. Ages are counted on
 	// the server's clock either way.
-	Clock string
+	Clock  string
+	Unix   int64  // the reading's time, unix seconds; 0 without a reading
+	Source string // where the reading came from, on multi-source accounts: dexcom, share, nightscout
+	Late   int64  // seconds from the sensor to cgmtop; -1 when unknown
+	Error  string // the last sync error in full, or what the real-time source needs; "" when none
 }
 
 // deltaWindow is the longest gap between two readings over which a change is
@@ -99,10 +106,14 @@ const deltaWindow = 11 * time.Minute
 
 // Build works out what the status line says.
 func Build(in Input) Data {
-	d := Data{Unit: in.Unit.String(), Clock: clock.Skew(in.Fresh.Sync.ClockOffset)}
+	d := Data{Unit: in.Unit.String(), Clock: clock.Skew(in.Fresh.Sync.ClockOffset), Late: -1}
 	latest := in.Fresh.Latest
 	if in.Fresh.Sync.LastError != "" {
 		d.Reason = Reason(in.Fresh.Sync.LastError)
+		d.Error = in.Fresh.Sync.LastError
+	}
+	if in.SourceRefused != "" {
+		d.Reason, d.Error = ReasonLoginRefused, in.SourceRefused
 	}
 	if in.CacheError {
 		d.Reason = ReasonCache
@@ -124,6 +135,10 @@ func Build(in Input) Data {
 	}
 
 	d.HasReading = true
+	d.Unix, d.Source = latest.Time.Unix(), latest.Source
+	if !latest.Arrived.IsZero() {
+		d.Late = max(int64(latest.Arrived.Sub(latest.Time)/time.Second), 0)
+	}
 	// Reading times are the server's: so is the now they are aged against.
 	age := max(in.Now.Add(in.Fresh.Sync.ClockOffset).Sub(latest.Time), 0)
 	d.AgeSeconds = int64(age / time.Second)
@@ -163,6 +178,10 @@ func Build(in Input) Data {
 		d.Status = StateFailing
 	case d.Stale:
 		d.Status = StateStale
+	case d.Reason == ReasonLoginRefused:
+		// The reading is fresh (a hybrid's official part), but the user
+		// must act: say so, and keep saying it.
+		d.Status = StateFailing
 	default:
 		d.Status = StateOK
 		// A reading that is still fresh outlives one failed pass: the

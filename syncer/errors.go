@@ -51,6 +51,7 @@ func plain(err error) error {
 	}
 	var (
 		se  *syncError
+		le  *client.LoginError
 		ste *storeError
 		rl  *client.RateLimitError
 		api *client.APIError
@@ -69,6 +70,9 @@ func plain(err error) error {
 		msg = "not logged in: run `cgmtop login`"
 	case errors.Is(err, client.ErrClientRefused):
 		msg = "login refused: Dexcom refused the client id or secret; check your Dexcom app, then run `cgmtop login`"
+	case errors.As(err, &le):
+		// Its words already say what was refused and what to do.
+		msg = "login refused: " + le.Error()
 	case errors.Is(err, client.ErrUnauthorized):
 		msg = "login expired: run `cgmtop login`"
 	case diskFull(err):

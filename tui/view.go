@@ -455,6 +455,7 @@ func (m Model) header(w int, roomy bool) []string {
 		room := w - 1 - bigWidth(text) - 3
 		right := []string{
 			firstFit(room,
+				trend+"   "+st.Muted.Render(age(m.now, r.Time)+" · "+m.clockTime(r.Time)+originSuffix(r)),
 				trend+"   "+st.Muted.Render(age(m.now, r.Time)+" · "+m.clockTime(r.Time)),
 				trend+"   "+st.Muted.Render(age(m.now, r.Time)),
 				trend),
@@ -481,6 +482,7 @@ func (m Model) header(w int, roomy bool) []string {
 		value += " " + st.Bold.Render(d)
 	}
 	first := firstFit(w,
+		value+"  "+st.Muted.Render(age(m.now, r.Time)+originSuffix(r)),
 		value+"  "+st.Muted.Render(age(m.now, r.Time)),
 		value+" "+st.Muted.Render(shortAge(m.now, r.Time)))
 	second := firstFit(w,
@@ -967,5 +969,50 @@ func (m Model) devicesPane(w int) []string {
 	}
 	out := pack([]string{title, dev}, "  ", w)
 	out = append(out, sync)
+	if o := origin(m.fresh.Latest); o != "" {
+		out = append(out, st.Text.Render(firstFit(w, "current reading "+o, o)))
+	}
 	return append(out, pack(data, st.Muted.Render(" · "), w)...)
+}
+
+// sourceNames are the source kinds as the user knows them.
+var sourceNames = map[string]string{"dexcom": "official API", "share": "Dexcom Share", "nightscout": "Nightscout"}
+
+// origin says where a reading came from and how late it reached cgmtop:
+// "via Dexcom Share, 4 s after the sensor". It is "" for readings of a
+// single-source account, which carry no source.
+func origin(r client.Reading) string {
+	if r.Source == "" {
+		return ""
+	}
+	name := sourceNames[r.Source]
+	if name == "" {
+		name = r.Source
+	}
+	s := "via " + name
+	if !r.Arrived.IsZero() {
+		s += ", " + lateness(r.Arrived.Sub(r.Time)) + " after the sensor"
+	}
+	return s
+}
+
+// originSuffix is origin as a tail for the header, or "".
+func originSuffix(r client.Reading) string {
+	if o := origin(r); o != "" {
+		return " · " + o
+	}
+	return ""
+}
+
+// lateness is a delay in the unit that reads best: "4 s", "3 min", "1h05".
+func lateness(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0 s"
+	case d < 2*time.Minute:
+		return fmt.Sprintf("%d s", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d/time.Minute))
+	}
+	return fmt.Sprintf("%dh%02d", int(d/time.Hour), int(d/time.Minute)%60)
 }

@@ -63,15 +63,16 @@ func tokenStore(e env) (auth.Store, error) {
 	return auth.NewStore(e.cfg.TokenStore, e.account, e.paths)
 }
 
-// openSource connects to the account's Dexcom server with its stored login.
-func openSource(ctx context.Context, e env, log *slog.Logger) (client.Source, error) {
-	src, _, err := openSourceOver(ctx, e, log, newHTTPClient())
+// openDexcom connects to the account's official Dexcom server with its
+// stored login.
+func openDexcom(ctx context.Context, e env, log *slog.Logger) (client.Source, error) {
+	src, _, err := openDexcomOver(ctx, e, log, newHTTPClient())
 	return src, err
 }
 
-// openSourceOver is openSource on a given HTTP client; it also returns the
+// openDexcomOver is openDexcom on a given HTTP client; it also returns the
 // server's base URL, for messages.
-func openSourceOver(ctx context.Context, e env, log *slog.Logger, httpClient *http.Client) (client.Source, string, error) {
+func openDexcomOver(ctx context.Context, e env, log *slog.Logger, httpClient *http.Client) (client.Source, string, error) {
 	store, err := tokenStore(e)
 	if err != nil {
 		return nil, "", err

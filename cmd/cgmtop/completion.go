@@ -88,6 +88,13 @@ var shareRegions = []cobra.Completion{
 	"jp\tJapan and APAC",
 }
 
+// demoSources are the sources --demo can emulate.
+var demoSources = []cobra.Completion{
+	"dexcom\tthe official API",
+	"share\tDexcom Share",
+	"hybrid\tthe official API and Share",
+}
+
 var tokenStores = []cobra.Completion{
 	"keyring\tthe OS keyring (default)",
 	"file\ta private file, for machines with no keyring",

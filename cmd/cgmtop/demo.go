@@ -15,8 +15,11 @@ import (
 	"time"
 
 	"github.com/cgmtop/cgmtop/auth"
+	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/client/hybrid"
+	"github.com/cgmtop/cgmtop/client/share"
 	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/config"
 )
@@ -27,6 +30,12 @@ const demoAccount = "demo"
 // against the built-in emulator on loopback, in a scratch folder that is
 // deleted on exit.
 func runDemo(ctx context.Context, opts monitorOptions, std stdio) error {
+	source := opts.source
+	switch source {
+	case "dexcom", "share", "hybrid":
+	default:
+		return usageError("--source %q: use dexcom, share or hybrid", source)
+	}
 	removeAbandonedDemos(os.TempDir())
 	tmp, err := os.MkdirTemp("", demoPrefix)
 	if err != nil {
@@ -61,12 +70,17 @@ func runDemo(ctx context.Context, opts monitorOptions, std stdio) error {
 	if err != nil {
 		return err
 	}
+	lag := 30 * time.Second
+	if source == "hybrid" {
+		lag = time.Hour // as the US official API: Share brings the last hour
+	}
 	srv, err := emulator.Start(emulator.Config{
 		Seed:        1,
 		Clock:       clk,
 		AutoApprove: true,
 		RedirectURI: redirect,
-		UploadLag:   30 * time.Second,
+		UploadLag:   lag,
+		Share:       emulator.ShareConfig{Lag: 10 * time.Second, Offset: 2 * time.Second},
 	})
 	if err != nil {
 		return fmt.Errorf("start the Dexcom emulator: %w", err)
@@ -74,6 +88,22 @@ func runDemo(ctx context.Context, opts monitorOptions, std stdio) error {
 	defer srv.Close()
 
 	httpClient := dexcom.NewHTTPClient()
+	if source != "dexcom" {
+		if err := demoShareLogin(ctx, e, srv.URL()); err != nil {
+			return err
+		}
+		if err := sourceAdded(ctx, e, config.SourceShare); err != nil {
+			return err
+		}
+	}
+	if source == "share" {
+		e.cfg.SetAccount(demoAccount, config.Account{Sources: []string{config.SourceShare}})
+		src, err := openSourceClock(ctx, e, clk, log)
+		if err != nil {
+			return err
+		}
+		return monitor(ctx, monitorSetup{env: e, source: src, clock: clk, log: log, demo: true})
+	}
 	oauth := dexcom.OAuthConfig(srv.URL(), emulator.DefaultClientID, emulator.DefaultClientSecret, redirect)
 	store := auth.NewFileStore(paths.TokenFile(demoAccount))
 	// The same login code path as a real login; the emulator approves at
@@ -89,7 +119,16 @@ func runDemo(ctx context.Context, opts monitorOptions, std stdio) error {
 	}
 	tokens := auth.NewTokenSource(store, oauth, httpClient, paths.Lock(demoAccount, "refresh"), clk)
 	tokens.Seed(tok)
-	src := dexcom.New(srv.URL(), tokens, dexcom.WithHTTPClient(httpClient), dexcom.WithUserAgent(userAgent()))
+	var src client.Source = dexcom.New(srv.URL(), tokens, dexcom.WithHTTPClient(httpClient), dexcom.WithUserAgent(userAgent()))
+	if source == "hybrid" {
+		e.cfg.SetAccount(demoAccount, config.Account{Sources: []string{config.SourceShare}})
+		rt, err := openSourceClock(ctx, e, clk, log)
+		if err != nil {
+			return err
+		}
+		src = hybrid.New(hybrid.Part{Kind: config.SourceDexcom, Source: src},
+			hybrid.Part{Kind: config.SourceShare, Source: rt, Window: share.Window}, clk)
+	}
 
 	return monitor(ctx, monitorSetup{
 		env:    e,
@@ -134,6 +173,22 @@ func processAlive(pid int) bool {
 		return true
 	}
 	return p.Signal(syscall.Signal(0)) == nil
+}
+
+// demoShareLogin logs in to the emulator's Share service as `cgmtop login
+// share` would, keeping the login in the demo's scratch folder.
+func demoShareLogin(ctx context.Context, e env, url string) error {
+	store, err := shareStore(e)
+	if err != nil {
+		return err
+	}
+	l, err := share.Connect(ctx, nil, userAgent(), share.Login{
+		Region: "us", URL: url, Username: emulator.DefaultShareUser, Password: emulator.DefaultSharePassword,
+	})
+	if err != nil {
+		return fmt.Errorf("demo Share login: %w", err)
+	}
+	return store.Save(ctx, l)
 }
 
 // freeRedirectURI picks a free loopback port for the demo's OAuth callback.

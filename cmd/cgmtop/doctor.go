@@ -114,7 +114,7 @@ func probeServer(ctx context.Context, e env) doctor.Probe {
 	dates := &dateRecorder{next: httpClient.Transport}
 	httpClient.Transport = dates
 	discard := slog.New(slog.DiscardHandler)
-	src, base, err := openSourceOver(ctx, e, discard, httpClient)
+	src, base, err := openDexcomOver(ctx, e, discard, httpClient)
 	if err != nil {
 		return doctor.Probe{Server: "the server", Err: err}
 	}

@@ -9,22 +9,34 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/client/share"
 	"github.com/cgmtop/cgmtop/clock"
 )
 
 // emulateOptions are `cgmtop emulate`'s flags.
 type emulateOptions struct {
-	listen    string
-	seed      int64
-	user      string
-	speed     float64
-	lag       time.Duration
-	offset    time.Duration
-	ttl       time.Duration
-	redirect  string
-	auto      bool
-	faults    []string
-	scenarios []string
+	listen          string
+	seed            int64
+	user            string
+	speed           float64
+	lag             time.Duration
+	offset          time.Duration
+	ttl             time.Duration
+	redirect        string
+	auto            bool
+	shareRegion     string
+	shareHome       string
+	shareTTL        time.Duration
+	shareLockout    int
+	sharePassword   string
+	shareIntTrend   bool
+	shareOldDates   bool
+	shareJSONSub    bool
+	shareOneSession bool
+	shareLag        time.Duration
+	shareOffset     time.Duration
+	faults          []string
+	scenarios       []string
 }
 
 func newEmulateCmd(std stdio) *cobra.Command {
@@ -57,6 +69,17 @@ misbehave, for trying how cgmtop copes. Ctrl+C stops it.`,
 	fl.DurationVar(&opts.ttl, "token-ttl", 2*time.Hour, "access token lifetime (sent as expires_in)")
 	fl.StringVar(&opts.redirect, "redirect-uri", emulator.DefaultRedirectURI, "the only redirect `URI` the login page accepts")
 	fl.BoolVar(&opts.auto, "auto-approve", false, "approve logins at once, with no page to click")
+	fl.StringVar(&opts.shareRegion, "share-region", "us", "Dexcom Share: the region this server plays (us, ous, jp)")
+	fl.StringVar(&opts.shareHome, "share-account-region", "", "Dexcom Share: the region the account lives in; another than --share-region refuses every login, as a real wrong region does")
+	fl.DurationVar(&opts.shareTTL, "share-session-ttl", 24*time.Hour, "Dexcom Share: session lifetime (then SessionNotValid)")
+	fl.IntVar(&opts.shareLockout, "share-lockout", 0, "Dexcom Share: refused logins before SSO_AuthenticateMaxAttemptsExceeded (0: never)")
+	fl.StringVar(&opts.sharePassword, "share-password", emulator.DefaultSharePassword, "Dexcom Share: the account's password")
+	fl.BoolVar(&opts.shareIntTrend, "share-int-trend", false, "Dexcom Share: trends as pre-2021 numbers")
+	fl.BoolVar(&opts.shareOldDates, "share-old-dates", false, `Dexcom Share: dates as "/Date(ms)/"`)
+	fl.BoolVar(&opts.shareJSONSub, "share-json-subcode", false, "Dexcom Share: error SubCode as a JSON string (2025) instead of XML")
+	fl.BoolVar(&opts.shareOneSession, "share-one-session", false, "Dexcom Share: a new login ends the older sessions")
+	fl.DurationVar(&opts.shareLag, "share-lag", 0, "Dexcom Share: how long after its time a reading is served")
+	fl.DurationVar(&opts.shareOffset, "share-offset", 0, "Dexcom Share: how far Share's times sit from the official API's")
 	fl.StringArrayVar(&opts.faults, "fault", nil, "inject a `FAULT`, e.g. egvs:429:2:retry=3s or any:slow:1:delay=5s (repeatable)")
 	fl.StringArrayVar(&opts.scenarios, "scenario", nil, "sensor `SCENARIO` KIND:START:DURATION, START from now: high:-30m:1h, low:+10m:40m, gap:-2h:45m, skew:+7m, late:-1h:45m:+2h (held back until 2h after their time) (repeatable)")
 	emulateCompletions(cmd)
@@ -72,6 +95,20 @@ func runEmulate(ctx context.Context, opts emulateOptions, std stdio) error {
 		AccessTTL:   opts.ttl,
 		UploadLag:   opts.lag,
 		AutoApprove: opts.auto,
+		Share: emulator.ShareConfig{
+			Region: opts.shareRegion, AccountRegion: opts.shareHome, Password: opts.sharePassword,
+			SessionTTL: opts.shareTTL, LockoutAfter: opts.shareLockout, OneSession: opts.shareOneSession,
+			IntTrend: opts.shareIntTrend, OldDates: opts.shareOldDates, JSONSub: opts.shareJSONSub,
+			Lag: opts.shareLag, Offset: opts.shareOffset,
+		},
+	}
+	if err := share.CheckRegion(opts.shareRegion); err != nil {
+		return usageError("--share-region: %v", err)
+	}
+	if opts.shareHome != "" {
+		if err := share.CheckRegion(opts.shareHome); err != nil {
+			return usageError("--share-account-region: %v", err)
+		}
 	}
 	if opts.speed != 1 || opts.offset != 0 {
 		cfg.Clock = clock.NewScaled(time.Now().Add(opts.offset), opts.speed)
@@ -106,8 +143,14 @@ func runEmulate(ctx context.Context, opts emulateOptions, std stdio) error {
 Log in against it:
   CGMTOP_CLIENT_SECRET=%[5]s cgmtop login --api-url %[1]s --client-id %[4]s --redirect-uri %[6]s
 
+Dexcom Share (region %[7]s; user %[8]s, %[9]s or %[10]s; account id %[11]s):
+  cgmtop login share --share-url %[1]s --region %[7]s --username %[8]s
+  (password: %[12]s)
+
+Counters: %[1]s/emulator/stats
 Ctrl+C stops it.
-`, srv.URL(), c.Seed, c.User, c.ClientID, c.ClientSecret, c.RedirectURI)
+`, srv.URL(), c.Seed, c.User, c.ClientID, c.ClientSecret, c.RedirectURI,
+		c.Share.Region, c.Share.Username, emulator.DefaultShareEmail, emulator.DefaultSharePhone, c.Share.AccountID, c.Share.Password)
 	<-ctx.Done()
 	// What was asked of it, for measuring a client's request rate.
 	stats := srv.Stats()

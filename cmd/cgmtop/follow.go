@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cgmtop/cgmtop/agp"
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/clock"
@@ -256,6 +257,15 @@ func (s *swapDB) SyncStatus(ctx context.Context) (cache.SyncStatus, error) {
 
 func (s *swapDB) GlucoseSums(ctx context.Context, to time.Time, periods ...time.Duration) ([]stats.Sums, error) {
 	return s.current().GlucoseSums(ctx, to, periods...)
+}
+
+// The AGP and daily screens find this method by a type check: without it
+// they say there is no cache.
+var _ agp.Store = (*swapDB)(nil)
+
+// EachGlucose streams the period for the AGP and daily screens.
+func (s *swapDB) EachGlucose(ctx context.Context, from, to time.Time, fn func(cache.Glucose) error) error {
+	return s.current().EachGlucose(ctx, from, to, fn)
 }
 
 func (s *swapDB) DataVersion(ctx context.Context) (int64, error) {

@@ -6,13 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/spf13/cobra"
 
 	"github.com/cgmtop/cgmtop/auth"
 	"github.com/cgmtop/cgmtop/cache"
@@ -29,9 +32,30 @@ type loginOptions struct {
 }
 
 func newLoginCmd(std stdio) *cobra.Command {
+	cmd := newOfficialLoginCmd(std, "login")
+	cmd.Short = "Connect your Dexcom account (the official API, or a real-time source)"
+	cmd.Long += "\n\nThe commands below log in to the other sources: real-time readings, alone or\nbeside the official API's history."
+	cmd.GroupID = "accounts"
+	cmd.Args = unknownCommand
+	cmd.SuggestionsMinimumDistance = 2
+	for _, name := range slices.Sorted(maps.Keys(sourceKinds)) {
+		if k := sourceKinds[name]; k.login != nil {
+			cmd.AddCommand(k.login(std))
+		} else {
+			official := newOfficialLoginCmd(std, name)
+			official.Short = "The official Dexcom API: the same as 'cgmtop login'"
+			cmd.AddCommand(official)
+		}
+	}
+	return cmd
+}
+
+// newOfficialLoginCmd is the official API's login, as `cgmtop login` and
+// as `cgmtop login dexcom`.
+func newOfficialLoginCmd(std stdio, use string) *cobra.Command {
 	var opts loginOptions
 	cmd := &cobra.Command{
-		Use:   "login",
+		Use:   use,
 		Short: "Connect your Dexcom account",
 		Long: `Connect your Dexcom account through Dexcom's sign-in page, keep the login in
 the OS keyring (or a private file) and fetch up to 90 days of readings.
@@ -51,8 +75,7 @@ next login needs no flags.`,
   # against 'cgmtop emulate'
   CGMTOP_CLIENT_SECRET=emulator-secret cgmtop login \
     --api-url http://127.0.0.1:8080 --client-id cgmtop-emulator`,
-		GroupID: "accounts",
-		Args:    noArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.secretGiven = cmd.Flags().Changed("client-secret")
 			return runLogin(cmd.Context(), opts, std)
@@ -150,8 +173,17 @@ func runLogin(ctx context.Context, opts loginOptions, std stdio) error {
 	}
 	// Remember everything but the secrets, so the next login and every other
 	// command need no flags.
+	hybridNow := cfg.Account(e.account).Realtime() != ""
+	if hybridNow {
+		addSource(&cfg, e.account, config.SourceDexcom, false)
+	}
 	if err := config.Save(e.paths.ConfigFile, cfg); err != nil {
 		return err
+	}
+	if hybridNow {
+		if err := sourceAdded(ctx, e, config.SourceDexcom); err != nil {
+			return err
+		}
 	}
 	if err := writeMarker(e, loginMarker{ClientID: cfg.ClientID, BaseURL: base, TokenStore: cfg.TokenStore, At: time.Now().UTC()}); err != nil {
 		return err
@@ -307,71 +339,4 @@ func anyAccountLeft(p config.Paths) bool {
 		}
 	}
 	return false
-}
-
-func newAuthCmd(std stdio) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "auth",
-		Short: "Who is logged in, and where the login is kept",
-		Long: `Look at the logins cgmtop keeps. 'cgmtop login' and 'cgmtop logout' make and
-remove them.`,
-		Example: `  cgmtop auth status
-  cgmtop auth status --account mum`,
-		GroupID:                    "accounts",
-		Args:                       unknownCommand,
-		SuggestionsMinimumDistance: 2,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmd.Help()
-		},
-	}
-	var account string
-	status := &cobra.Command{
-		Use:   "status",
-		Short: "Who is logged in, where the login is kept, when it was refreshed",
-		Long: `Show the account's server, client ID, where the login is kept (keyring or
-file), when it was last refreshed and how the last sync went. It exits 1 when
-the account is not logged in.`,
-		Example: `  cgmtop auth status
-  cgmtop auth status -a mum`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runAuthStatus(cmd.Context(), account, std)
-		},
-	}
-	addAccountFlag(status, &account, "`NAME` of the login to show")
-	cmd.AddCommand(status)
-	return cmd
-}
-
-func runAuthStatus(ctx context.Context, account string, std stdio) error {
-	e, err := loadEnv(account)
-	if err != nil {
-		return err
-	}
-	store, err := tokenStore(e)
-	if err != nil {
-		return err
-	}
-	st, err := auth.LoadStatus(ctx, store)
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	now := time.Now()
-	fmt.Fprintf(std.out, "Account      %s\n", e.account)
-	fmt.Fprintf(std.out, "Server       %s\n", st.BaseURL)
-	fmt.Fprintf(std.out, "Client ID    %s\n", st.ClientID)
-	fmt.Fprintf(std.out, "Login kept   %s\n", st.Where)
-	fmt.Fprintf(std.out, "Refreshed    %s\n", fmtAge(now, st.Updated))
-	if db, err := cache.OpenReader(ctx, e.paths.Database(e.account)); err == nil {
-		defer db.Close()
-		if s, err := db.SyncStatus(ctx); err == nil {
-			fmt.Fprintf(std.out, "Last sync    %s", fmtAge(now, s.LastSuccess))
-			if s.LastError != "" {
-				// Written by any cgmtop version, from a server's words.
-				fmt.Fprintf(std.out, " (last attempt failed: %s)", client.Printable(s.LastError, 200))
-			}
-			fmt.Fprintln(std.out)
-		}
-	}
-	return nil
 }

@@ -23,9 +23,9 @@ import (
 
 // monitorOptions are the monitor's flags, on `cgmtop` and `cgmtop monitor`.
 type monitorOptions struct {
-	account, theme string
-	demo           bool
-	speed          float64
+	account, theme, source string
+	demo                   bool
+	speed                  float64
 }
 
 func addMonitorFlags(cmd *cobra.Command, opts *monitorOptions) {
@@ -33,6 +33,8 @@ func addMonitorFlags(cmd *cobra.Command, opts *monitorOptions) {
 	addAccountFlag(cmd, &opts.account, "`NAME` of the logged-in account to show")
 	fl.BoolVar(&opts.demo, "demo", false, "run against the built-in Dexcom emulator: no account, no network, nothing kept")
 	fl.Float64Var(&opts.speed, "speed", 30, "with --demo: the sensor runs `N` times faster than real time")
+	fl.StringVar(&opts.source, "source", "dexcom", "with --demo: the `SOURCE` to emulate: dexcom (the official API), share, or hybrid (both)")
+	mustComplete(cmd, "source", values(demoSources...))
 	fl.StringVar(&opts.theme, "theme", "", "colour `THEME`: auto, dark, light or high-contrast (default from settings)")
 	mustComplete(cmd, "theme", values(themes...))
 }
@@ -49,7 +51,8 @@ It syncs while it runs. Press ? for its keys, q to quit.
 'cgmtop monitor' and 'cgmtop' with no command are the same.`,
 		Example: `  cgmtop                        # the default account
   cgmtop --account mum          # another login
-  cgmtop --demo --speed 1       # the built-in emulator, in real time`,
+  cgmtop --demo --speed 1       # the built-in emulator, in real time
+  cgmtop --demo --source share  # as if reading Dexcom Share`,
 		GroupID: "monitor",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -220,7 +223,15 @@ func monitor(ctx context.Context, s monitorSetup) error {
 		Demo:       s.demo,
 	})
 	p := tea.NewProgram(model, programOptions(ctx, os.Getenv("TERM"))...)
-	report := func(r syncer.Result) { p.Send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err}) }
+	g, hasRealtime := realtimeGate(s.env)
+	report := func(r syncer.Result) {
+		if r.Err == nil && hasRealtime {
+			// A hybrid keeps syncing the official API when the real-time
+			// login is refused: the user must still be told.
+			r.Err = g.Check()
+		}
+		p.Send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err})
+	}
 
 	syncCtx, stopSync := context.WithCancel(ctx)
 	// The monitor shows what reaches the cache, whoever syncs.

@@ -264,6 +264,17 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
+// noArgsBecause is noArgs with a reason, for a command whose secret
+// someone might try to give as an argument.
+func noArgsBecause(why string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return fmt.Errorf("'%s' takes no arguments, got %q (%s)", cmd.CommandPath(), args, why)
+		}
+		return nil
+	}
+}
+
 // unknownCommand rejects arguments to a command that only has
 // subcommands, suggesting the nearest names.
 func unknownCommand(cmd *cobra.Command, args []string) error {

@@ -76,7 +76,8 @@ func runSync(ctx context.Context, opts syncOptions, std stdio) error {
 	if opts.daemon {
 		fmt.Fprintf(std.err, "Syncing account %q on the sensor's cadence; Ctrl+C stops.\n", e.account)
 		err := a.run(ctx, func(r syncer.Result) {
-			if r.Err != nil {
+			// A refused login ends the daemon with its own message below.
+			if r.Err != nil && !errors.Is(r.Err, client.ErrUnauthorized) {
 				fmt.Fprintf(std.err, "%s sync failed: %v (next try %s)\n", time.Now().Format("15:04:05"), r.Err, r.Next.Local().Format("15:04:05"))
 			}
 		})

@@ -49,6 +49,7 @@ type Config struct {
 	UploadLag    time.Duration // a reading is served only once the clock reaches its time + UploadLag
 	History      time.Duration // how far back data exists; default 90 days
 	Scenarios    []Scenario    // situations forced onto the sensor (HIGH/LOW runs, gaps, clock skew)
+	Share        ShareConfig   // the Dexcom Share service served beside the API
 }
 
 func (c Config) withDefaults() Config {
@@ -76,6 +77,7 @@ func (c Config) withDefaults() Config {
 	if c.History <= 0 {
 		c.History = defaultLookback
 	}
+	c.Share = c.Share.withDefaults()
 	return c
 }
 
@@ -95,6 +97,11 @@ type Server struct {
 	stats   map[string]int
 	agents  map[string]map[string]bool // endpoint → User-Agents seen
 
+	share         ShareStats
+	sessions      map[string]shareSession // Share session id → its life
+	shareFailures int                     // refused credential attempts since the last good one
+	shareGen      int                     // Share logins so far
+
 	ln        net.Listener
 	srv       *http.Server
 	closeOnce sync.Once
@@ -109,6 +116,11 @@ func knownEndpoint(name string) bool {
 			return true
 		}
 	}
+	for _, n := range shareEndpoints {
+		if n == name {
+			return true
+		}
+	}
 	return false
 }
 
@@ -117,14 +129,15 @@ func knownEndpoint(name string) bool {
 func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{
-		cfg:     cfg,
-		users:   map[string]*profile{"g7": newProfile(cfg.Seed, "g7"), "g6": newProfile(cfg.Seed, "g6")},
-		closing: make(chan struct{}),
-		codes:   map[string]codeGrant{},
-		access:  map[string]accessGrant{},
-		refresh: map[string]string{},
-		stats:   map[string]int{},
-		agents:  map[string]map[string]bool{},
+		cfg:      cfg,
+		users:    map[string]*profile{"g7": newProfile(cfg.Seed, "g7"), "g6": newProfile(cfg.Seed, "g6")},
+		closing:  make(chan struct{}),
+		codes:    map[string]codeGrant{},
+		access:   map[string]accessGrant{},
+		refresh:  map[string]string{},
+		stats:    map[string]int{},
+		agents:   map[string]map[string]bool{},
+		sessions: map[string]shareSession{},
 	}
 	now := cfg.Clock.Now()
 	ws := make([]window, 0, len(cfg.Scenarios))
@@ -138,6 +151,9 @@ func New(cfg Config) *Server {
 	}
 	for _, name := range endpointNames[2:] {
 		s.routes[name] = s.api(name)
+	}
+	for _, name := range shareEndpoints {
+		s.routes[name] = s.handleShare(name)
 	}
 	return s
 }
@@ -251,6 +267,10 @@ func (s *Server) served(now time.Time) served {
 
 // ServeHTTP routes a request, counting it and applying any queued fault.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == statsPath {
+		s.serveStats(w)
+		return
+	}
 	name := endpointFor(r.URL.Path)
 	h, ok := s.routes[name]
 	if !ok {
@@ -280,6 +300,9 @@ func endpointFor(path string) string {
 		return "login"
 	case "/v2/oauth2/token":
 		return "token"
+	}
+	if strings.HasPrefix(path, sharePrefix) {
+		return shareEndpoint(path)
 	}
 	if rest, ok := strings.CutPrefix(path, "/v3/users/self/"); ok && knownEndpoint(rest) && rest != "login" && rest != "token" {
 		return rest
