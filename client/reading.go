@@ -70,6 +70,15 @@ type Device struct {
 	DisplayDevice string // iOS, android, receiver, ...
 	DisplayApp    string
 	LastUpload    time.Time
+
+	// What an uploader or a pump/closed loop reports (Nightscout's
+	// devicestatus); each is meaningful only when its Has flag is set.
+	Battery    int // uploader battery, percent
+	HasBattery bool
+	IOB        float64 // insulin on board, units
+	HasIOB     bool
+	COB        float64 // carbs on board, grams
+	HasCOB     bool
 }
 
 // HasCalibrations reports whether this generation of sensor takes

@@ -154,3 +154,19 @@ func later(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// ServerTime is the clock of whichever part can tell it (the official API
+// reads its Date headers), so the sync engine's clock check works on a
+// hybrid account too.
+func (s *Source) ServerTime() (time.Time, bool) {
+	for _, p := range []Part{s.realtime, s.official} {
+		if sc, ok := p.Source.(client.ServerClock); ok {
+			if t, ok := sc.ServerTime(); ok {
+				return t, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+var _ client.ServerClock = (*Source)(nil)

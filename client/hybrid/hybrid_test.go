@@ -87,3 +87,23 @@ func TestReadingsMergeWithoutDuplicates(t *testing.T) {
 		t.Fatalf("fallback: %v, official asked %d times", err, official.calls)
 	}
 }
+
+// clockSource is a source that knows its server's time.
+type clockSource struct {
+	client.Source
+	t time.Time
+}
+
+func (c clockSource) ServerTime() (time.Time, bool) { return c.t, !c.t.IsZero() }
+
+func TestServerTimeComesFromAPartThatHasIt(t *testing.T) {
+	t0 := time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC)
+	s := hybrid.New(hybrid.Part{Kind: "dexcom", Source: clockSource{t: t0}}, hybrid.Part{Kind: "share", Source: clockSource{}}, nil)
+	if got, ok := s.ServerTime(); !ok || !got.Equal(t0) {
+		t.Errorf("ServerTime = %v %v, want the official part's %v", got, ok, t0)
+	}
+	s = hybrid.New(hybrid.Part{Kind: "dexcom", Source: clockSource{}}, hybrid.Part{Kind: "share", Source: clockSource{}}, nil)
+	if _, ok := s.ServerTime(); ok {
+		t.Error("ServerTime claims a time no part has")
+	}
+}

@@ -131,9 +131,13 @@ func (w wireReading) reading() (client.Reading, bool) {
 	if t.IsZero() {
 		return client.Reading{}, false
 	}
+	// The cache keys readings by whole seconds and Share's times carry
+	// milliseconds: kept, every poll would look like a new reading to the
+	// sync engine, which would then never see a miss and poll every second.
+	t = t.Truncate(time.Second)
 	r := client.Reading{Time: t, DisplayTime: t, Value: w.Value, Status: client.StatusOK, Trend: parseTrend(w.Trend)}
 	if !w.DT.t.IsZero() && w.DT.off != nil {
-		r.DisplayTime = w.DT.t.In(w.DT.off)
+		r.DisplayTime = w.DT.t.Truncate(time.Second).In(w.DT.off)
 	}
 	switch {
 	case w.Value <= 0:

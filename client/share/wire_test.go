@@ -38,8 +38,10 @@ func TestDecodeReadingsLeniently(t *testing.T) {
 			t.Errorf("reading %d = %d %v %v, want %d %v %v", i, r.Value, r.Status, r.Trend, w.value, w.status, w.trend)
 		}
 	}
-	if !rs[0].Time.Equal(time.UnixMilli(1745081013817)) {
-		t.Errorf("time %v", rs[0].Time)
+	// Whole seconds, as the cache keys them: milliseconds would make every
+	// poll look like a new reading.
+	if !rs[0].Time.Equal(time.Unix(1745081013, 0)) || !rs[0].DisplayTime.Equal(rs[0].Time) {
+		t.Errorf("time %v, display %v; want 1745081013 s, milliseconds dropped", rs[0].Time, rs[0].DisplayTime)
 	}
 	if _, off := rs[0].DisplayTime.Zone(); off != -4*3600 {
 		t.Errorf("display offset %d", off)

@@ -83,7 +83,7 @@ func runAuthStatus(ctx context.Context, account string, std stdio) error {
 		}
 	}
 	if !loggedIn {
-		return &exitError{code: 1, err: errors.New("not logged in: run `cgmtop login` (official API) or `cgmtop login share`")}
+		return &exitError{code: 1, err: errors.New("not logged in: run `cgmtop login` (official API), `cgmtop login share` or `cgmtop login nightscout`")}
 	}
 	return nil
 }

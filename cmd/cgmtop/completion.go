@@ -92,6 +92,7 @@ var shareRegions = []cobra.Completion{
 var demoSources = []cobra.Completion{
 	"dexcom\tthe official API",
 	"share\tDexcom Share",
+	"nightscout\ta Nightscout site",
 	"hybrid\tthe official API and Share",
 }
 

@@ -32,9 +32,9 @@ const demoAccount = "demo"
 func runDemo(ctx context.Context, opts monitorOptions, std stdio) error {
 	source := opts.source
 	switch source {
-	case "dexcom", "share", "hybrid":
+	case "dexcom", "share", "hybrid", "nightscout":
 	default:
-		return usageError("--source %q: use dexcom, share or hybrid", source)
+		return usageError("--source %q: use dexcom, share, nightscout or hybrid", source)
 	}
 	removeAbandonedDemos(os.TempDir())
 	tmp, err := os.MkdirTemp("", demoPrefix)
@@ -66,6 +66,14 @@ func runDemo(ctx context.Context, opts monitorOptions, std stdio) error {
 	defer closeLog()
 
 	clk := clock.NewScaled(time.Now(), opts.speed)
+	if source == "nightscout" {
+		src, site, err := demoNightscout(ctx, &e, clk, log)
+		if err != nil {
+			return err
+		}
+		defer site.Close()
+		return monitor(ctx, monitorSetup{env: e, source: src, clock: clk, log: log, demo: true})
+	}
 	redirect, err := freeRedirectURI()
 	if err != nil {
 		return err

@@ -115,7 +115,7 @@ func TestDoctorHealthyCorruptAndSkewed(t *testing.T) {
 	// to cgmtop, this computer's clock is 10 minutes behind the server's.
 	target, _ := url.Parse(srv.URL())
 	proxy := httputil.NewSingleHostReverseProxy(target)
-	var skew atomic.Int64 // a time.Duration; the proxy reads it on its own goroutines
+	var skew atomic.Int64 // a time.Duration; requests may still arrive from a sync cgmtop started
 	proxy.ModifyResponse = func(r *http.Response) error {
 		r.Header.Set("Date", time.Now().Add(time.Duration(skew.Load())).UTC().Format(http.TimeFormat))
 		return nil

@@ -37,22 +37,26 @@ type emulateOptions struct {
 	shareOffset     time.Duration
 	faults          []string
 	scenarios       []string
+	nsFlags         *nightscoutEmuFlags
 }
 
 func newEmulateCmd(std stdio) *cobra.Command {
 	var opts emulateOptions
 	cmd := &cobra.Command{
 		Use:   "emulate",
-		Short: "Run the Dexcom emulator alone, for trying login and sync",
-		Long: `Serve the built-in Dexcom emulator on loopback: the sign-in page, the OAuth
-token endpoint and the data API, with a simulated sensor. It prints the client
-ID, secret and redirect URI to log in with. --fault and --scenario make it
-misbehave, for trying how cgmtop copes. Ctrl+C stops it.`,
+		Short: "Run the Dexcom, Share and Nightscout emulators, to try login and sync",
+		Long: `Serve the built-in emulators on loopback, all reading one simulated sensor: the
+official Dexcom API (sign-in page, OAuth token endpoint, data API), Dexcom
+Share on the same address, and a Nightscout site on --nightscout-listen. It
+prints what to log in with. --fault and --scenario make the official API
+misbehave, the --share-* and --nightscout-* flags the others, for trying how
+cgmtop copes. Ctrl+C stops it and prints the requests it answered.`,
 		Example: `  cgmtop emulate                                    # on 127.0.0.1:8080
   CGMTOP_CLIENT_SECRET=emulator-secret cgmtop login \
     --api-url http://127.0.0.1:8080 --client-id cgmtop-emulator
   cgmtop emulate --speed 60 --user g6 --fault egvs:429:2:retry=3s
-  cgmtop emulate --scenario low:+10m:40m --scenario late:-1h:45m:+2h`,
+  cgmtop emulate --scenario low:+10m:40m --scenario late:-1h:45m:+2h
+  cgmtop emulate --share-region ous --share-lockout 3   # a Share that locks out`,
 		GroupID: "other",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -82,6 +86,7 @@ misbehave, for trying how cgmtop copes. Ctrl+C stops it.`,
 	fl.DurationVar(&opts.shareOffset, "share-offset", 0, "Dexcom Share: how far Share's times sit from the official API's")
 	fl.StringArrayVar(&opts.faults, "fault", nil, "inject a `FAULT`, e.g. egvs:429:2:retry=3s or any:slow:1:delay=5s (repeatable)")
 	fl.StringArrayVar(&opts.scenarios, "scenario", nil, "sensor `SCENARIO` KIND:START:DURATION, START from now: high:-30m:1h, low:+10m:40m, gap:-2h:45m, skew:+7m, late:-1h:45m:+2h (held back until 2h after their time) (repeatable)")
+	opts.nsFlags = addNightscoutEmuFlags(fl)
 	emulateCompletions(cmd)
 	return cmd
 }
@@ -151,6 +156,11 @@ Counters: %[1]s/emulator/stats
 Ctrl+C stops it.
 `, srv.URL(), c.Seed, c.User, c.ClientID, c.ClientSecret, c.RedirectURI,
 		c.Share.Region, c.Share.Username, emulator.DefaultShareEmail, emulator.DefaultSharePhone, c.Share.AccountID, c.Share.Password)
+	ns, err := startNightscoutEmu(opts.nsFlags, opts.seed, cfg.Clock, std.out)
+	if err != nil {
+		return err
+	}
+	defer ns.Close()
 	<-ctx.Done()
 	// What was asked of it, for measuring a client's request rate.
 	stats := srv.Stats()

@@ -33,8 +33,6 @@ type loginOptions struct {
 
 func newLoginCmd(std stdio) *cobra.Command {
 	cmd := newOfficialLoginCmd(std, "login")
-	cmd.Short = "Connect your Dexcom account (the official API, or a real-time source)"
-	cmd.Long += "\n\nThe commands below log in to the other sources: real-time readings, alone or\nbeside the official API's history."
 	cmd.GroupID = "accounts"
 	cmd.Args = unknownCommand
 	cmd.SuggestionsMinimumDistance = 2
@@ -65,9 +63,9 @@ Dexcom's API needs your own free app registration: its client ID and secret
 --no-browser, cgmtop prints the link instead and takes the address the browser
 lands on, pasted back. Settings other than the secret are remembered, so the
 next login needs no flags.`,
-		Example: `  cgmtop login --client-id ID                  # a US account; asks for the secret
-  cgmtop login --region eu --client-id ID      # Europe and the rest of the world
-  cgmtop login --no-browser --token-store file # over SSH, on a machine with no keyring
+		Example: `  cgmtop login --client-id ID                  # US; asks for the secret
+  cgmtop login --region eu --client-id ID      # the rest of the world
+  cgmtop login --no-browser --token-store file # SSH, no keyring
 
   # from a script: the secret from the environment, never the command line
   CGMTOP_CLIENT_SECRET="$(pass show dexcom/cgmtop)" cgmtop login --client-id ID

@@ -33,7 +33,7 @@ func addMonitorFlags(cmd *cobra.Command, opts *monitorOptions) {
 	addAccountFlag(cmd, &opts.account, "`NAME` of the logged-in account to show")
 	fl.BoolVar(&opts.demo, "demo", false, "run against the built-in Dexcom emulator: no account, no network, nothing kept")
 	fl.Float64Var(&opts.speed, "speed", 30, "with --demo: the sensor runs `N` times faster than real time")
-	fl.StringVar(&opts.source, "source", "dexcom", "with --demo: the `SOURCE` to emulate: dexcom (the official API), share, or hybrid (both)")
+	fl.StringVar(&opts.source, "source", "dexcom", "with --demo: the `SOURCE` to emulate: dexcom (the official API), share, nightscout, or hybrid (official API + Share)")
 	mustComplete(cmd, "source", values(demoSources...))
 	fl.StringVar(&opts.theme, "theme", "", "colour `THEME`: auto, dark, light or high-contrast (default from settings)")
 	mustComplete(cmd, "theme", values(themes...))
