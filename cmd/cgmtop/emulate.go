@@ -44,7 +44,7 @@ func newEmulateCmd(std stdio) *cobra.Command {
 	var opts emulateOptions
 	cmd := &cobra.Command{
 		Use:   "emulate",
-		Short: "Run the Dexcom, Share and Nightscout emulators, to try login and sync",
+		Short: "Run the Dexcom, Share and Nightscout emulators on loopback",
 		Long: `Serve the built-in emulators on loopback, all reading one simulated sensor: the
 official Dexcom API (sign-in page, OAuth token endpoint, data API), Dexcom
 Share on the same address, and a Nightscout site on --nightscout-listen. It
