@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cgmtop/cgmtop/auth"
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/client"
@@ -17,20 +19,48 @@ import (
 	"github.com/cgmtop/cgmtop/config"
 )
 
-// runAuth is `cgmtop auth status`: each source of each account (or of the
-// one --account names), where its login is kept and its state, then the
-// cache's last sync and where the newest reading came from. No secret is
-// shown and nothing is sent.
-func runAuth(ctx context.Context, args []string, std stdio) error {
-	if len(args) == 0 || args[0] != "status" {
-		return usageError("usage: cgmtop auth status [--account NAME]")
+func newAuthCmd(std stdio) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "auth",
+		Short: "Who is logged in, to which sources, and where the logins are kept",
+		Long: `Look at the logins cgmtop keeps. 'cgmtop login' and 'cgmtop logout' make and
+remove them.`,
+		Example: `  cgmtop auth status
+  cgmtop auth status --account mum`,
+		GroupID:                    "accounts",
+		Args:                       unknownCommand,
+		SuggestionsMinimumDistance: 2,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cmd.Help()
+		},
 	}
-	fs := newFlags("auth status", "cgmtop auth status [--account NAME]", std)
-	account := fs.String("account", "", "show only this account (default: every account)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	var account string
+	status := &cobra.Command{
+		Use:   "status",
+		Short: "Each account's sources, their logins and their state",
+		Long: `Show every account (or the one --account names): its sources, where each
+login is kept and its state, then the cache's last sync and where the newest
+reading came from. No secret is shown and nothing is sent. It exits 1 when no
+account is logged in.`,
+		Example: `  cgmtop auth status
+  cgmtop auth status --account mum`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runAuthStatus(cmd.Context(), account, std)
+		},
 	}
-	name := *account
+	status.Flags().StringVarP(&account, "account", "a", "", "show only the account `NAME` (default: every account)")
+	mustComplete(status, "account", completeAccounts)
+	cmd.AddCommand(status)
+	return cmd
+}
+
+// runAuthStatus is `cgmtop auth status`: each source of each account (or
+// of the one account names), where its login is kept and its state, then
+// the cache's last sync and where the newest reading came from. No secret
+// is shown and nothing is sent.
+func runAuthStatus(ctx context.Context, account string, std stdio) error {
+	name := account
 	if name == "" {
 		name = config.DefaultAccount
 	}
@@ -39,7 +69,7 @@ func runAuth(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	names := []string{name}
-	if *account == "" {
+	if account == "" {
 		names = knownAccounts(e)
 	}
 	loggedIn := false

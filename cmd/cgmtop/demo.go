@@ -29,7 +29,8 @@ const demoAccount = "demo"
 // runDemo runs the whole real stack — login, client, sync, cache, monitor —
 // against the built-in emulator on loopback, in a scratch folder that is
 // deleted on exit.
-func runDemo(ctx context.Context, speed float64, source string, std stdio) error {
+func runDemo(ctx context.Context, opts monitorOptions, std stdio) error {
+	source := opts.source
 	switch source {
 	case "dexcom", "share", "hybrid", "nightscout":
 	default:
@@ -53,6 +54,9 @@ func runDemo(ctx context.Context, speed float64, source string, std stdio) error
 		cfg = config.Default()
 	}
 	cfg.TokenStore = "file"
+	if opts.theme != "" {
+		cfg.Theme = opts.theme
+	}
 	e := env{paths: paths, account: demoAccount, cfg: cfg}
 
 	log, closeLog, err := openLog(paths)
@@ -61,7 +65,7 @@ func runDemo(ctx context.Context, speed float64, source string, std stdio) error
 	}
 	defer closeLog()
 
-	clk := clock.NewScaled(time.Now(), speed)
+	clk := clock.NewScaled(time.Now(), opts.speed)
 	if source == "nightscout" {
 		src, site, err := demoNightscout(ctx, &e, clk, log)
 		if err != nil {

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cgmtop/cgmtop/auth"
 	"github.com/cgmtop/cgmtop/config"
 	"github.com/cgmtop/cgmtop/doctor"
@@ -19,21 +21,35 @@ import (
 // probeTimeout bounds the one request doctor makes to each account's server.
 const probeTimeout = 15 * time.Second
 
-func runDoctor(ctx context.Context, args []string, std stdio) error {
-	fs := newFlags("doctor", "cgmtop doctor [--offline] [--ascii]", std)
-	offline := fs.Bool("offline", false, "make no request to any server")
-	ascii := fs.Bool("ascii", false, "ASCII marks instead of ✓ and ✗")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newDoctorCmd(std stdio) *cobra.Command {
+	var offline, ascii bool
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check the whole setup and say how to fix what is wrong",
+		Long: `Check the settings file, each account's login and server (one request per
+account, none with --offline), the keyring, each cache, syncing, the clock
+against the server's, the terminal and tmux. Each finding is one line, with
+the fix under it. doctor changes nothing and never prints a glucose value; it
+exits 1 when something is broken, 0 otherwise.`,
+		Example: `  cgmtop doctor
+  cgmtop doctor --offline --ascii`,
+		GroupID: "other",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDoctor(cmd.Context(), offline, ascii, std)
+		},
 	}
-	if fs.NArg() > 0 {
-		return usageError("doctor takes no arguments, got %q", fs.Args())
-	}
+	cmd.Flags().BoolVar(&offline, "offline", false, "make no request to any server")
+	cmd.Flags().BoolVar(&ascii, "ascii", false, "ASCII marks instead of ✓ and ✗")
+	return cmd
+}
+
+func runDoctor(ctx context.Context, offline, ascii bool, std stdio) error {
 	paths := config.DefaultPaths()
 	cfg, cfgErr := config.Load(paths.ConfigFile)
 	checks := doctor.Env{
 		Paths: paths, Config: cfg, ConfigErr: cfgErr,
-		Offline: *offline,
+		Offline: offline,
 		Getenv:  os.Getenv,
 		Keyring: keyringCause,
 		LoggedIn: func(ctx context.Context, account string) (string, error) {
@@ -52,7 +68,7 @@ func runDoctor(ctx context.Context, args []string, std stdio) error {
 		}
 	}
 	report := doctor.Run(ctx, checks)
-	if err := report.Write(std.out, *ascii); err != nil {
+	if err := report.Write(std.out, ascii); err != nil {
 		return err
 	}
 	if report.Failed() {

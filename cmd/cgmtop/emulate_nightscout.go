@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/cgmtop/cgmtop/client"
 	nsemu "github.com/cgmtop/cgmtop/client/nightscout/emulator"
@@ -20,10 +21,10 @@ type nightscoutEmuFlags struct {
 	lag, failDelay, memoryLag  time.Duration
 	public, fractional, noDate bool
 	colonless, redirect        bool
-	fs                         *flag.FlagSet
+	fs                         *pflag.FlagSet
 }
 
-func addNightscoutEmuFlags(fs *flag.FlagSet) *nightscoutEmuFlags {
+func addNightscoutEmuFlags(fs *pflag.FlagSet) *nightscoutEmuFlags {
 	f := &nightscoutEmuFlags{fs: fs}
 	fs.StringVar(&f.listen, "nightscout-listen", "127.0.0.1:1337", `Nightscout: address to serve a Nightscout site on ("" for none)`)
 	fs.StringVar(&f.secret, "nightscout-api-secret", nsemu.DefaultAPISecret, "Nightscout: the site's API_SECRET (uploads use it; cgmtop never should)")
@@ -70,7 +71,7 @@ func startNightscoutEmu(f *nightscoutEmuFlags, seed int64, clk clock.Clock, out 
 	srv, err := nsemu.StartAt(f.config(seed, clk), f.listen)
 	if err != nil {
 		explicit := false
-		f.fs.Visit(func(fl *flag.Flag) { explicit = explicit || fl.Name == "nightscout-listen" })
+		f.fs.Visit(func(fl *pflag.Flag) { explicit = explicit || fl.Name == "nightscout-listen" })
 		if explicit {
 			return nil, err
 		}

@@ -5,39 +5,65 @@ import (
 	"context"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/client"
-	"github.com/cgmtop/cgmtop/config"
 	"github.com/cgmtop/cgmtop/export"
 )
 
-func runExport(ctx context.Context, args []string, std stdio) error {
-	fs := newFlags("export", "cgmtop export [--format csv|jsonl] [--days N | --from DATE [--to DATE]] [flags]", std)
-	account := fs.String("account", config.DefaultAccount, "which account to export")
-	period := addPeriodFlags(fs, 0, "the period (default: everything cached)")
-	format := fs.String("format", "csv", "csv, or jsonl (one JSON object a line)")
-	units := fs.String("units", "", "mg/dL or mmol/L (default from settings)")
-	what := fs.String("what", "all", "readings, events, or all (readings, then events)")
-	if err := fs.Parse(args); err != nil {
-		return err
+// exportOptions are `cgmtop export`'s flags.
+type exportOptions struct {
+	account, format, units, what string
+	period                       periodFlags
+}
+
+func newExportCmd(std stdio) *cobra.Command {
+	var opts exportOptions
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Every cached reading and event as CSV or JSON Lines",
+		Long: `Write the cached readings, then the events, to standard output as CSV or JSON
+Lines, streaming. Reading columns: kind, time_utc, display_time, value, unit,
+status, trend, trend_rate_per_min; event columns: event_type, event_subtype,
+event_value, event_unit, event_id. An export is health data: keep a saved one
+somewhere private.`,
+		Example: `  cgmtop export > readings.csv                         # everything cached
+  cgmtop export --format jsonl --units mmol/L --days 30
+  cgmtop export --what events --from 2025-03-01`,
+		GroupID: "reports",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runExport(cmd.Context(), opts, std)
+		},
 	}
-	if fs.NArg() > 0 {
-		return usageError("export takes no arguments, got %q", fs.Args())
-	}
-	f, ok := export.ParseFormat(*format)
+	fl := cmd.Flags()
+	addAccountFlag(cmd, &opts.account, "`NAME` of the account to export")
+	opts.period = addPeriodFlags(cmd, 0, "the period (default: everything cached)")
+	fl.StringVarP(&opts.format, "format", "f", "csv", "`FORMAT`: csv, or jsonl (one JSON object a line)")
+	mustComplete(cmd, "format", values("csv", "jsonl	one JSON object a line"))
+	addUnitsFlag(cmd, &opts.units)
+	fl.StringVar(&opts.what, "what", "all", "`WHAT` to write: readings, events, or all (readings, then events)")
+	mustComplete(cmd, "what", values("all", "readings", "events"))
+	return cmd
+}
+
+func runExport(ctx context.Context, opts exportOptions, std stdio) error {
+	period := opts.period
+	f, ok := export.ParseFormat(opts.format)
 	if !ok {
-		return usageError("--format %q: use csv or jsonl", *format)
+		return usageError("--format %q: use csv or jsonl", opts.format)
 	}
-	if *what != "all" && *what != "readings" && *what != "events" {
-		return usageError("--what %q: use readings, events or all", *what)
+	if opts.what != "all" && opts.what != "readings" && opts.what != "events" {
+		return usageError("--what %q: use readings, events or all", opts.what)
 	}
-	e, err := loadEnv(*account)
+	e, err := loadEnv(opts.account)
 	if err != nil {
 		return err
 	}
 	unit := e.cfg.Unit()
-	if *units != "" {
-		if unit, err = client.ParseUnit(*units); err != nil {
+	if opts.units != "" {
+		if unit, err = client.ParseUnit(opts.units); err != nil {
 			return usageError("--units: %v", err)
 		}
 	}
@@ -55,12 +81,12 @@ func runExport(ctx context.Context, args []string, std stdio) error {
 	defer db.Close()
 	out := bufio.NewWriterSize(std.out, 64<<10)
 	w := export.NewWriter(out, f, unit)
-	if *what != "events" {
+	if opts.what != "events" {
 		if err := db.EachReading(ctx, from, to, w.Reading); err != nil {
 			return err
 		}
 	}
-	if *what != "readings" {
+	if opts.what != "readings" {
 		if err := db.EachEvent(ctx, from, to, w.Event); err != nil {
 			return err
 		}

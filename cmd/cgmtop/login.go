@@ -4,15 +4,18 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/spf13/cobra"
 
 	"github.com/cgmtop/cgmtop/auth"
 	"github.com/cgmtop/cgmtop/cache"
@@ -21,59 +24,107 @@ import (
 	"github.com/cgmtop/cgmtop/config"
 )
 
-func runLogin(ctx context.Context, args []string, std stdio) error {
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		kind, ok := sourceKinds[args[0]]
-		switch {
-		case !ok:
-			return usageError("cannot log in to %q: use `cgmtop login` (the official API), `cgmtop login share` or `cgmtop login nightscout`", args[0])
-		case kind.login != nil:
-			return kind.login(ctx, args[1:], std)
+// loginOptions are `cgmtop login`'s flags.
+type loginOptions struct {
+	account, clientID, secret, region, apiURL, redirect, storeKind string
+	noBrowser                                                      bool
+	secretGiven                                                    bool // --client-secret was on the command line
+}
+
+func newLoginCmd(std stdio) *cobra.Command {
+	cmd := newOfficialLoginCmd(std, "login")
+	cmd.GroupID = "accounts"
+	cmd.Args = unknownCommand
+	cmd.SuggestionsMinimumDistance = 2
+	for _, name := range slices.Sorted(maps.Keys(sourceKinds)) {
+		if k := sourceKinds[name]; k.login != nil {
+			cmd.AddCommand(k.login(std))
+		} else {
+			official := newOfficialLoginCmd(std, name)
+			official.Short = "The official Dexcom API: the same as 'cgmtop login'"
+			cmd.AddCommand(official)
 		}
-		args = args[1:] // `cgmtop login dexcom` is `cgmtop login`
 	}
-	fs := newFlags("login", "cgmtop login [--client-id ID] [--region us|eu|jp|sandbox | --api-url URL] [flags]", std)
-	account := fs.String("account", config.DefaultAccount, "name for this login, if you have several")
-	clientID := fs.String("client-id", os.Getenv("CGMTOP_CLIENT_ID"), "your Dexcom app's client ID (env CGMTOP_CLIENT_ID)")
-	secret := fs.String("client-secret", "", "your Dexcom app's client secret; better left out: it is asked for hidden, or read from env CGMTOP_CLIENT_SECRET")
-	region := fs.String("region", "", "Dexcom region: us, eu, jp or sandbox (default from settings, else us)")
-	apiURL := fs.String("api-url", "", "a custom Dexcom-compatible server: https, or http on this machine only, such as cgmtop emulate (--api-url http://127.0.0.1:8080)")
-	redirect := fs.String("redirect-uri", "", "the redirect URI registered for your app (default http://localhost:8765/callback)")
-	noBrowser := fs.Bool("no-browser", false, "print the link instead of opening a browser (automatic over SSH)")
-	storeKind := fs.String("token-store", "", "where to keep the login: keyring (default) or file (a private file, for machines with no keyring)")
-	if err := fs.Parse(args); err != nil {
-		return err
+	return cmd
+}
+
+// newOfficialLoginCmd is the official API's login, as `cgmtop login` and
+// as `cgmtop login dexcom`.
+func newOfficialLoginCmd(std stdio, use string) *cobra.Command {
+	var opts loginOptions
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: "Connect your Dexcom account",
+		Long: `Connect your Dexcom account through Dexcom's sign-in page, keep the login in
+the OS keyring (or a private file) and fetch up to 90 days of readings.
+
+Dexcom's API needs your own free app registration: its client ID and secret
+(see the README). A browser opens on the sign-in page; over SSH, or with
+--no-browser, cgmtop prints the link instead and takes the address the browser
+lands on, pasted back. Settings other than the secret are remembered, so the
+next login needs no flags.`,
+		Example: `  cgmtop login --client-id ID                  # US; asks for the secret
+  cgmtop login --region eu --client-id ID      # the rest of the world
+  cgmtop login --no-browser --token-store file # SSH, no keyring
+
+  # from a script: the secret from the environment, never the command line
+  CGMTOP_CLIENT_SECRET="$(pass show dexcom/cgmtop)" cgmtop login --client-id ID
+
+  # against 'cgmtop emulate'
+  CGMTOP_CLIENT_SECRET=emulator-secret cgmtop login \
+    --api-url http://127.0.0.1:8080 --client-id cgmtop-emulator`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.secretGiven = cmd.Flags().Changed("client-secret")
+			return runLogin(cmd.Context(), opts, std)
+		},
 	}
-	if fs.NArg() > 0 {
-		return usageError("login takes no arguments, got %q", fs.Args())
+	fl := cmd.Flags()
+	addAccountFlag(cmd, &opts.account, "a `NAME` for this login, if you have several")
+	fl.StringVar(&opts.clientID, "client-id", "", "your Dexcom app's client `ID` (env CGMTOP_CLIENT_ID)")
+	fl.StringVar(&opts.secret, "client-secret", "", "your Dexcom app's client `SECRET`; better left out: it is asked for hidden, or read from env CGMTOP_CLIENT_SECRET")
+	fl.StringVarP(&opts.region, "region", "r", "", "Dexcom `REGION`: us, eu, jp or sandbox (default from settings, else us)")
+	mustComplete(cmd, "region", values(regions...))
+	fl.StringVar(&opts.apiURL, "api-url", "", "a custom Dexcom-compatible server at `URL`: https, or http on this machine only, such as cgmtop emulate's")
+	fl.StringVar(&opts.redirect, "redirect-uri", "", "the redirect `URI` registered for your app (default http://localhost:8765/callback)")
+	fl.BoolVar(&opts.noBrowser, "no-browser", false, "print the link instead of opening a browser (automatic over SSH)")
+	fl.StringVar(&opts.storeKind, "token-store", "", "`STORE` for the login: keyring (default) or file (a private file, for machines with no keyring)")
+	mustComplete(cmd, "token-store", values(tokenStores...))
+	cmd.MarkFlagsMutuallyExclusive("region", "api-url")
+	return cmd
+}
+
+func runLogin(ctx context.Context, opts loginOptions, std stdio) error {
+	if opts.clientID == "" {
+		opts.clientID = os.Getenv("CGMTOP_CLIENT_ID")
 	}
-	if flagSet(fs, "client-secret") {
+	if opts.secretGiven {
 		fmt.Fprintln(std.err, "cgmtop: warning: --client-secret shows your secret to every user of this machine (in the process list) and keeps it in your shell history; leave it out to type it hidden, or set CGMTOP_CLIENT_SECRET")
 	}
-	if *apiURL != "" {
-		if _, err := client.ServerURL(*apiURL); err != nil {
+	if opts.apiURL != "" {
+		if _, err := client.ServerURL(opts.apiURL); err != nil {
 			return usageError("--api-url %v", err)
 		}
 	}
-	e, err := loadEnv(*account)
+	e, err := loadEnv(opts.account)
 	if err != nil {
 		return err
 	}
 	cfg := e.cfg
-	if *region != "" {
-		cfg.Region, cfg.APIURL = *region, ""
+	if opts.region != "" {
+		cfg.Region, cfg.APIURL = opts.region, ""
 	}
-	if *apiURL != "" {
-		cfg.APIURL = *apiURL
+	if opts.apiURL != "" {
+		cfg.APIURL = opts.apiURL
 	}
-	if *redirect != "" {
-		cfg.RedirectURI = *redirect
+	if opts.redirect != "" {
+		cfg.RedirectURI = opts.redirect
 	}
-	if *storeKind != "" {
-		cfg.TokenStore = *storeKind
+	if opts.storeKind != "" {
+		cfg.TokenStore = opts.storeKind
 	}
-	if *clientID != "" {
-		cfg.ClientID = *clientID
+	if opts.clientID != "" {
+		cfg.ClientID = opts.clientID
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError("%v", err)
@@ -89,15 +140,15 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 			return err
 		}
 	}
-	if *secret == "" {
-		*secret = os.Getenv("CGMTOP_CLIENT_SECRET")
+	if opts.secret == "" {
+		opts.secret = os.Getenv("CGMTOP_CLIENT_SECRET")
 	}
-	if *secret == "" {
-		if *secret, err = ask(in, std, "Dexcom app client secret (hidden): ", true); err != nil {
+	if opts.secret == "" {
+		if opts.secret, err = ask(in, std, "Dexcom app client secret (hidden): ", true); err != nil {
 			return err
 		}
 	}
-	if cfg.ClientID == "" || *secret == "" {
+	if cfg.ClientID == "" || opts.secret == "" {
 		return usageError("a client ID and secret are needed: register a free app at the Dexcom developer portal (see README)")
 	}
 
@@ -107,11 +158,11 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 		return err
 	}
 	httpClient := newHTTPClient()
-	oauth := dexcom.OAuthConfig(base, cfg.ClientID, *secret, cfg.RedirectURI)
+	oauth := dexcom.OAuthConfig(base, cfg.ClientID, opts.secret, cfg.RedirectURI)
 	_, err = auth.Connect(ctx, store, base, auth.LoginOptions{
 		OAuth:      oauth,
 		HTTPClient: httpClient,
-		NoBrowser:  *noBrowser || !auth.ShouldUseBrowser(),
+		NoBrowser:  opts.noBrowser || !auth.ShouldUseBrowser(),
 		In:         in,
 		Out:        std.err,
 	})
@@ -148,13 +199,6 @@ func runLogin(ctx context.Context, args []string, std stdio) error {
 	return nil
 }
 
-// flagSet reports whether the command line gave the flag.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
-}
-
 // ask reads one line from the terminal, hidden when secret.
 func ask(in *bufio.Reader, std stdio, prompt string, secret bool) (string, error) {
 	fmt.Fprint(std.err, prompt)
@@ -181,13 +225,28 @@ func syncOnce(ctx context.Context, e env) (int, error) {
 	return res.Added, err
 }
 
-func runLogout(ctx context.Context, args []string, std stdio) error {
-	fs := newFlags("logout", "cgmtop logout [--account NAME]", std)
-	account := fs.String("account", config.DefaultAccount, "which login to remove")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newLogoutCmd(std stdio) *cobra.Command {
+	var account string
+	cmd := &cobra.Command{
+		Use:   "logout",
+		Short: "Delete a login and everything cached for it",
+		Long: `Delete the account's login and client secret, every cached reading and, once
+no account is left, the log, and say what was removed. The settings file
+stays: units, thresholds and your app's client ID, none of them health data.`,
+		Example: `  cgmtop logout
+  cgmtop logout --account mum`,
+		GroupID: "accounts",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runLogout(cmd.Context(), account, std)
+		},
 	}
-	e, err := loadEnv(*account)
+	addAccountFlag(cmd, &account, "`NAME` of the login to remove")
+	return cmd
+}
+
+func runLogout(ctx context.Context, account string, std stdio) error {
+	e, err := loadEnv(account)
 	if err != nil {
 		return err
 	}

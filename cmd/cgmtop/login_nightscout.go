@@ -12,6 +12,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cgmtop/cgmtop/auth"
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/gate"
@@ -26,7 +28,7 @@ func init() {
 		open:     openNightscout,
 		window:   nightscoutWindow,
 		lag:      30 * time.Second, // uploaders post within seconds; the bridge every 2.5 min
-		login:    runLoginNightscout,
+		login:    newLoginNightscoutCmd,
 		describe: describeNightscout,
 	}
 }
@@ -52,26 +54,53 @@ func nightscoutStore(e env) (*auth.SecretStore[nightscoutLogin], error) {
 // access token (hidden prompt, env or stdin; never a flag), checks that it
 // reads the site, keeps it in the account's token store, and takes the
 // site's display unit unless the settings name one.
-func runLoginNightscout(ctx context.Context, args []string, std stdio) error {
-	fs := newFlags("login nightscout", "cgmtop login nightscout --url URL [--token-stdin] [flags]", std)
-	account := fs.String("account", config.DefaultAccount, "name for this login, if you have several")
-	rawURL := fs.String("url", "", "your Nightscout site, the address you open in a browser (https://…)")
-	tokStdin := fs.Bool("token-stdin", false, "read the access token from the first line of standard input (else env CGMTOP_NIGHTSCOUT_TOKEN, else asked hidden)")
-	alone := fs.Bool("nightscout-only", false, "read only from Nightscout, even if the account also has an official login")
-	storeKind := fs.String("token-store", "", "where to keep the token: keyring (default) or file")
-	if err := fs.Parse(args); err != nil {
-		return err
+// loginNightscoutOptions are `cgmtop login nightscout`'s flags.
+type loginNightscoutOptions struct {
+	account, rawURL, storeKind string
+	tokStdin, alone            bool
+}
+
+func newLoginNightscoutCmd(std stdio) *cobra.Command {
+	var opts loginNightscoutOptions
+	cmd := &cobra.Command{
+		Use:   "nightscout",
+		Short: "Read a Nightscout site with an access token",
+		Long: `Read a Nightscout site with an access token that has the readable role
+(Admin Tools → Subjects on the site), never the API_SECRET. The token is never
+a flag: it is asked for hidden, or read from CGMTOP_NIGHTSCOUT_TOKEN, or with
+--token-stdin from the first line of standard input. cgmtop checks that the
+token reads the site, keeps it in the account's token store, and shows the
+site's unit unless the settings name one.
+
+With an official login on the same account, cgmtop combines the two: history,
+events and devices from the official API, the newest readings from Nightscout.`,
+		Example: `  cgmtop login nightscout --url https://jane.example.net
+  cgmtop login nightscout --url https://jane.example.net --nightscout-only
+  pass show ns | cgmtop login nightscout --url https://ns.example --token-stdin`,
+		Args: noArgsBecause("the token is never a flag: use --token-stdin or CGMTOP_NIGHTSCOUT_TOKEN"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runLoginNightscout(cmd.Context(), opts, std)
+		},
 	}
-	if fs.NArg() > 0 {
-		return usageError("login nightscout takes no arguments, got %q (the token is never a flag: use --token-stdin or CGMTOP_NIGHTSCOUT_TOKEN)", fs.Args())
-	}
-	e, err := loadEnv(*account)
+	fl := cmd.Flags()
+	addAccountFlag(cmd, &opts.account, "a `NAME` for this login, if you have several")
+	fl.StringVar(&opts.rawURL, "url", "", "your Nightscout site, the `URL` you open in a browser (https://…)")
+	fl.BoolVar(&opts.tokStdin, "token-stdin", false, "read the access token from the first line of standard input (else env CGMTOP_NIGHTSCOUT_TOKEN, else asked hidden)")
+	fl.BoolVar(&opts.alone, "nightscout-only", false, "read only from Nightscout, even if the account also has an official login")
+	fl.StringVar(&opts.storeKind, "token-store", "", "`STORE` for the token: keyring (default) or file")
+	mustComplete(cmd, "token-store", values(tokenStores...))
+	return cmd
+}
+
+// runLoginNightscout is `cgmtop login nightscout`.
+func runLoginNightscout(ctx context.Context, opts loginNightscoutOptions, std stdio) error {
+	e, err := loadEnv(opts.account)
 	if err != nil {
 		return err
 	}
 	cfg := e.cfg
-	if *storeKind != "" {
-		cfg.TokenStore = *storeKind
+	if opts.storeKind != "" {
+		cfg.TokenStore = opts.storeKind
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError("%v", err)
@@ -79,7 +108,7 @@ func runLoginNightscout(ctx context.Context, args []string, std stdio) error {
 	e.cfg = cfg
 
 	in := bufio.NewReader(std.in)
-	site := strings.TrimSpace(*rawURL)
+	site := strings.TrimSpace(opts.rawURL)
 	if site == "" {
 		site = cfg.Account(e.account).Nightscout.URL
 	}
@@ -98,7 +127,7 @@ func runLoginNightscout(ctx context.Context, args []string, std stdio) error {
 
 	var token string
 	switch {
-	case *tokStdin:
+	case opts.tokStdin:
 		line, err := in.ReadString('\n')
 		if err != nil && line == "" {
 			return usageError("--token-stdin: no token on standard input")
@@ -148,7 +177,7 @@ func runLoginNightscout(ctx context.Context, args []string, std stdio) error {
 	a := cfg.Account(e.account)
 	a.Nightscout = config.NightscoutSettings{URL: base}
 	cfg.SetAccount(e.account, a)
-	addSource(&cfg, e.account, config.SourceNightscout, *alone || !officialLoggedIn(e))
+	addSource(&cfg, e.account, config.SourceNightscout, opts.alone || !officialLoggedIn(e))
 	unitNote := ""
 	if info.UnitsSet && !unitsChosen(e.paths.ConfigFile) {
 		cfg.Units = info.Units.String()

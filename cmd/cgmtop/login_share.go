@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/client/gate"
@@ -20,40 +22,68 @@ import (
 // guessed: a wrong one looks exactly like a wrong password), the user name
 // or account id and the password, logs in once, and keeps the login and
 // its session in the account's token store.
-func runLoginShare(ctx context.Context, args []string, std stdio) error {
-	fs := newFlags("login share", "cgmtop login share [--region us|ous|jp] [--username NAME | --account-id ID] [flags]", std)
-	account := fs.String("account", config.DefaultAccount, "name for this login, if you have several")
-	region := fs.String("region", "", "where the Dexcom account lives: us, ous (outside the US) or jp (Japan and APAC); asked when missing")
-	username := fs.String("username", "", "the wearer's Dexcom user name, e-mail or phone (+<country><number>); asked when missing")
-	accountID := fs.String("account-id", "", "the Dexcom account id instead of a user name (a UUID, from the Dexcom account page's address)")
-	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (else env CGMTOP_SHARE_PASSWORD, else asked hidden)")
-	url := fs.String("share-url", "", "a custom Share server, such as cgmtop emulate (http://127.0.0.1:8080)")
-	alone := fs.Bool("share-only", false, "read only from Share, even if the account also has an official login")
-	storeKind := fs.String("token-store", "", "where to keep the login: keyring (default) or file")
-	if err := fs.Parse(args); err != nil {
-		return err
+// loginShareOptions are `cgmtop login share`'s flags.
+type loginShareOptions struct {
+	account, region, username, accountID, url, storeKind string
+	pwStdin, alone                                       bool
+}
+
+func newLoginShareCmd(std stdio) *cobra.Command {
+	var opts loginShareOptions
+	cmd := &cobra.Command{
+		Use:   "share",
+		Short: "Add real-time readings from Dexcom Share",
+		Long: `Log in to Dexcom Share, the service the Dexcom Follow app reads, for readings
+within seconds of the sensor, with the wearer's Dexcom user name (or account
+id) and password. The region is asked for, never guessed: a wrong one looks
+exactly like a wrong password. The password is never a flag: it is asked for
+hidden, or read from CGMTOP_SHARE_PASSWORD, or with --password-stdin from the
+first line of standard input. A refused login is not tried again.
+
+With an official login on the same account, cgmtop combines the two: history,
+events and devices from the official API, the newest readings from Share.`,
+		Example: `  cgmtop login share --region us --username jane@example.com
+  cgmtop login share --region ous --share-only      # Share alone
+  pass show dexcom | cgmtop login share -r us --username jane --password-stdin`,
+		Args: noArgsBecause("the password is never a flag: use --password-stdin or CGMTOP_SHARE_PASSWORD"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runLoginShare(cmd.Context(), opts, std)
+		},
 	}
-	if fs.NArg() > 0 {
-		return usageError("login share takes no arguments, got %q (the password is never a flag: use --password-stdin or CGMTOP_SHARE_PASSWORD)", fs.Args())
-	}
-	e, err := loadEnv(*account)
+	fl := cmd.Flags()
+	addAccountFlag(cmd, &opts.account, "a `NAME` for this login, if you have several")
+	fl.StringVarP(&opts.region, "region", "r", "", "the `REGION` the Dexcom account lives in: us, ous (outside the US) or jp (Japan and APAC); asked when missing")
+	mustComplete(cmd, "region", values(shareRegions...))
+	fl.StringVar(&opts.username, "username", "", "the wearer's Dexcom user `NAME`, e-mail or phone (+<country><number>); asked when missing")
+	fl.StringVar(&opts.accountID, "account-id", "", "the Dexcom account `ID` instead of a user name (a UUID, from the Dexcom account page's address)")
+	fl.BoolVar(&opts.pwStdin, "password-stdin", false, "read the password from the first line of standard input (else env CGMTOP_SHARE_PASSWORD, else asked hidden)")
+	fl.StringVar(&opts.url, "share-url", "", "a custom Share server at `URL`, such as cgmtop emulate's (http://127.0.0.1:8080)")
+	fl.BoolVar(&opts.alone, "share-only", false, "read only from Share, even if the account also has an official login")
+	fl.StringVar(&opts.storeKind, "token-store", "", "`STORE` for the login: keyring (default) or file")
+	mustComplete(cmd, "token-store", values(tokenStores...))
+	return cmd
+}
+
+// runLoginShare is `cgmtop login share`.
+func runLoginShare(ctx context.Context, opts loginShareOptions, std stdio) error {
+	e, err := loadEnv(opts.account)
 	if err != nil {
 		return err
 	}
 	cfg := e.cfg
-	if *storeKind != "" {
-		cfg.TokenStore = *storeKind
+	if opts.storeKind != "" {
+		cfg.TokenStore = opts.storeKind
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError("%v", err)
 	}
 	e.cfg = cfg
-	if *username != "" && *accountID != "" {
+	if opts.username != "" && opts.accountID != "" {
 		return usageError("give --username or --account-id, not both")
 	}
 
 	in := bufio.NewReader(std.in)
-	l := share.Login{Region: strings.ToLower(strings.TrimSpace(*region)), URL: *url, Username: *username, AccountID: strings.ToLower(*accountID)}
+	l := share.Login{Region: strings.ToLower(strings.TrimSpace(opts.region)), URL: opts.url, Username: opts.username, AccountID: strings.ToLower(opts.accountID)}
 	if l.Region == "" {
 		if l.Region, err = ask(in, std, "Dexcom Share region: us (United States), ous (outside the US) or jp (Japan, APAC): ", false); err != nil {
 			return usageError("the region is needed (--region us, ous or jp): cgmtop never guesses it, since a wrong one looks like a wrong password")
@@ -81,7 +111,7 @@ func runLoginShare(ctx context.Context, args []string, std stdio) error {
 		return usageError("--account-id %q: an account id looks like 01234567-89ab-cdef-0123-456789abcdef", l.AccountID)
 	}
 	switch {
-	case *pwStdin:
+	case opts.pwStdin:
 		line, err := in.ReadString('\n')
 		if err != nil && line == "" {
 			return usageError("--password-stdin: no password on standard input")
@@ -123,7 +153,7 @@ func runLoginShare(ctx context.Context, args []string, std stdio) error {
 	a := cfg.Account(e.account)
 	a.Share = config.ShareSettings{Region: l.Region, URL: l.URL}
 	cfg.SetAccount(e.account, a)
-	addSource(&cfg, e.account, config.SourceShare, *alone || !officialLoggedIn(e))
+	addSource(&cfg, e.account, config.SourceShare, opts.alone || !officialLoggedIn(e))
 	if err := config.Save(e.paths.ConfigFile, cfg); err != nil {
 		return err
 	}

@@ -3,13 +3,14 @@
 // and a built-in Dexcom emulator for trying it with no account.
 //
 // main only parses flags, wires packages together and sets the exit code;
-// the behaviour lives in the packages it calls.
+// the behaviour lives in the packages it calls. The command line is
+// spf13/cobra: root.go builds the command tree, each command's file
+// defines its flags beside the function that runs it.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,26 +25,14 @@ var (
 	date    = ""
 )
 
-const usage = `cgmtop: your continuous glucose monitor, in the terminal.
-
-Usage:
-  cgmtop [--account NAME]          the live monitor
-  cgmtop --demo [--source S]       the monitor against a built-in emulator (S: dexcom, share, nightscout, hybrid)
-  cgmtop status [flags]            one line for tmux and status bars, from the cache
-  cgmtop login [flags]             connect your Dexcom account (browser, or --no-browser over SSH)
-  cgmtop login share [flags]       add real-time readings from Dexcom Share (asks region, user, password)
-  cgmtop login nightscout --url U  read a Nightscout site with an access token (asked hidden)
-  cgmtop logout                    delete the stored login and all cached health data
-  cgmtop auth status               each account's sources, their logins and their state
-  cgmtop sync [--daemon]           fetch new readings into the cache
-  cgmtop report [flags]            AGP report of a period: text, JSON, or an HTML page for a clinic
-  cgmtop export [flags]            every cached reading and event as CSV or JSON Lines
-  cgmtop doctor [--offline]        check the whole setup and say how to fix what is wrong
-  cgmtop emulate [flags]           run the Dexcom (and Share, Nightscout) emulator alone, for trying login and sync
-  cgmtop version                   print the version
-
-Run 'cgmtop COMMAND --help' for a command's flags.
-`
+// The exit codes, as the README's table documents them. `status` adds
+// statusline.ExitUrgent (33) for i3blocks.
+const (
+	exitOK     = 0
+	exitFailed = 1  // the command could not do its work; the message says why
+	exitUsage  = 2  // a mistake on the command line: nothing was done
+	exitConfig = 78 // EX_CONFIG: only the user can help (`sync --daemon` with no valid login)
+)
 
 // stdio is the terminal a command talks to; tests swap it.
 type stdio struct {
@@ -90,56 +79,41 @@ func (e *exitError) Error() string {
 }
 func (e *exitError) Unwrap() error { return e.err }
 
+// usageError is a mistake on the command line: exit code 2.
+func usageError(format string, a ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
+}
+
+// run is the whole command line: it runs args and returns the exit code.
+// Errors are printed here, once, as one line on stderr.
 func run(ctx context.Context, args []string, std stdio) int {
-	cmd, rest := "", args
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, rest = args[0], args[1:]
+	root := newRootCmd(std, args)
+	root.SetArgs(args)
+	err := precheck(root, args)
+	if err == nil {
+		_, err = root.ExecuteContextC(ctx)
 	}
-	var err error
-	switch cmd {
-	case "":
-		err = runMonitorCmd(ctx, rest, std)
-	case "status":
-		err = runStatus(ctx, rest, std)
-	case "login":
-		err = runLogin(ctx, rest, std)
-	case "logout":
-		err = runLogout(ctx, rest, std)
-	case "auth":
-		err = runAuth(ctx, rest, std)
-	case "sync":
-		err = runSync(ctx, rest, std)
-	case "doctor":
-		err = runDoctor(ctx, rest, std)
-	case "emulate":
-		err = runEmulate(ctx, rest, std)
-	case "report":
-		err = runReport(ctx, rest, std)
-	case "export":
-		err = runExport(ctx, rest, std)
-	case "version":
-		fmt.Fprintln(std.out, versionString())
-	case "help":
-		fmt.Fprint(std.out, usage)
-	default:
-		fmt.Fprintf(std.err, "cgmtop: unknown command %q\n\n%s", cmd, usage)
-		return 2
+	if err == nil {
+		return exitOK
 	}
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, flag.ErrHelp):
-		return 0
+	code := exitFailed
+	var ran *runError
+	if errors.As(err, &ran) {
+		err = ran.err
+	} else {
+		// Cobra stopped before the command ran: an unknown command or
+		// flag, a bad flag value or too many arguments.
+		code = exitUsage
+		err = errors.New(usageMessage(err))
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.Error() != "" {
-			fmt.Fprintln(std.err, "cgmtop:", ee.err)
-		}
-		return ee.code
+		code = ee.code
 	}
-	fmt.Fprintln(std.err, "cgmtop:", err)
-	return 1
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintln(std.err, "cgmtop:", msg)
+	}
+	return code
 }
 
 func versionString() string {
@@ -156,20 +130,3 @@ func versionString() string {
 
 // userAgent names cgmtop to the servers it calls.
 func userAgent() string { return "cgmtop/" + version }
-
-// newFlags makes a command's flag set with errors and help going to the
-// command's stderr, and usage that names the command.
-func newFlags(name, synopsis string, std stdio) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(std.err)
-	fs.Usage = func() {
-		fmt.Fprintf(std.err, "Usage: %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// usageError is a mistake on the command line: exit code 2.
-func usageError(format string, a ...any) error {
-	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
-}

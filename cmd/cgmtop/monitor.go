@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/spf13/cobra"
 
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/client"
@@ -20,29 +21,72 @@ import (
 	"github.com/cgmtop/cgmtop/tui"
 )
 
-func runMonitorCmd(ctx context.Context, args []string, std stdio) error {
-	fs := newFlags("cgmtop", "cgmtop [--demo] [--account NAME]", std)
-	demo := fs.Bool("demo", false, "run against the built-in Dexcom emulator: no account, no network, nothing kept")
-	speed := fs.Float64("speed", 30, "with --demo: how many times faster than real time the sensor runs")
-	source := fs.String("source", "dexcom", "with --demo: which source to emulate: dexcom (the official API), share, nightscout, or hybrid (official + share)")
-	account := fs.String("account", config.DefaultAccount, "which logged-in account to show")
-	// The top level's help is the whole command list, then the monitor's flags.
-	fs.Usage = func() {
-		fmt.Fprint(std.err, usage+"\nFlags of the monitor:\n")
-		fs.PrintDefaults()
+// monitorOptions are the monitor's flags, on `cgmtop` and `cgmtop monitor`.
+type monitorOptions struct {
+	account, theme, source string
+	demo                   bool
+	speed                  float64
+}
+
+func addMonitorFlags(cmd *cobra.Command, opts *monitorOptions) {
+	fl := cmd.Flags()
+	addAccountFlag(cmd, &opts.account, "`NAME` of the logged-in account to show")
+	fl.BoolVar(&opts.demo, "demo", false, "run against the built-in Dexcom emulator: no account, no network, nothing kept")
+	fl.Float64Var(&opts.speed, "speed", 30, "with --demo: the sensor runs `N` times faster than real time")
+	fl.StringVar(&opts.source, "source", "dexcom", "with --demo: the `SOURCE` to emulate: dexcom (the official API), share, nightscout, or hybrid (official API + Share)")
+	mustComplete(cmd, "source", values(demoSources...))
+	fl.StringVar(&opts.theme, "theme", "", "colour `THEME`: auto, dark, light or high-contrast (default from settings)")
+	mustComplete(cmd, "theme", values(themes...))
+}
+
+func newMonitorCmd(std stdio) *cobra.Command {
+	var opts monitorOptions
+	cmd := &cobra.Command{
+		Use:   "monitor",
+		Short: "The live monitor (also plain 'cgmtop')",
+		Long: `Open the live monitor: the current reading, trend and age, a chart with your
+target range, statistics, devices and sync state, fitted to the terminal.
+It syncs while it runs. Press ? for its keys, q to quit.
+
+'cgmtop monitor' and 'cgmtop' with no command are the same.`,
+		Example: `  cgmtop                        # the default account
+  cgmtop --account mum          # another login
+  cgmtop --demo --speed 1       # the built-in emulator, in real time
+  cgmtop --demo --source share  # as if reading Dexcom Share`,
+		GroupID: "monitor",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runMonitor(cmd.Context(), opts, std)
+		},
 	}
-	if err := fs.Parse(args); err != nil {
+	addMonitorFlags(cmd, &opts)
+	return cmd
+}
+
+// checkTheme accepts a --theme: a theme the settings file could name, or
+// "" for the settings' own.
+func checkTheme(name string) error {
+	switch name {
+	case "", "auto", "dark", "light", "high-contrast":
+		return nil
+	}
+	return usageError("--theme %q: use auto, dark, light or high-contrast", name)
+}
+
+func runMonitor(ctx context.Context, opts monitorOptions, std stdio) error {
+	if err := checkTheme(opts.theme); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError("unknown command %q: see 'cgmtop help'", fs.Arg(0))
+	if opts.demo {
+		return runDemo(ctx, opts, std)
 	}
-	if *demo {
-		return runDemo(ctx, *speed, *source, std)
-	}
-	e, err := loadEnv(*account)
+	e, err := loadEnv(opts.account)
 	if err != nil {
 		return err
+	}
+	settingsTheme := e.cfg.Theme
+	if opts.theme != "" {
+		e.cfg.Theme = opts.theme
 	}
 	log, closeLog, err := openLog(e.paths)
 	if err != nil {
@@ -59,7 +103,8 @@ func runMonitorCmd(ctx context.Context, args []string, std stdio) error {
 		clock:  clock.Real{},
 		log:    log,
 		save: func(c config.Config) error {
-			c.ASCII = e.cfg.ASCII // the user's setting, not the locale's fallback
+			c.Theme = settingsTheme // --theme is for this run only
+			c.ASCII = e.cfg.ASCII   // the user's setting, not the locale's fallback
 			return config.Save(e.paths.ConfigFile, c)
 		},
 	})

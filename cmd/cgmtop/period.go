@@ -1,8 +1,9 @@
 package main
 
 import (
-	"flag"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
 // periodFlags are --days, --from and --to, shared by report and export.
@@ -11,12 +12,15 @@ type periodFlags struct {
 	from, to *string
 }
 
-func addPeriodFlags(fs *flag.FlagSet, defaultDays int, what string) periodFlags {
-	return periodFlags{
-		days: fs.Int("days", defaultDays, what+": the last N days, today included (1–90)"),
-		from: fs.String("from", "", "first day, YYYY-MM-DD (local time); instead of --days"),
-		to:   fs.String("to", "", "last day, YYYY-MM-DD (local time), included; default today"),
+func addPeriodFlags(cmd *cobra.Command, defaultDays int, what string) periodFlags {
+	fl := cmd.Flags()
+	p := periodFlags{
+		days: fl.IntP("days", "d", defaultDays, what+": the last `N` days, today included (1–90)"),
+		from: fl.String("from", "", "first day, `YYYY-MM-DD` (local time); instead of --days"),
+		to:   fl.String("to", "", "last day, `YYYY-MM-DD` (local time), included; default today"),
 	}
+	cmd.MarkFlagsMutuallyExclusive("days", "from")
+	return p
 }
 
 // resolve turns the flags into [from, to) in loc; days 0 means the

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cgmtop/cgmtop/auth"
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/client"
@@ -36,9 +38,9 @@ type sourceKind struct {
 	// a real-time source, seeded into the sync engine at login; zero for
 	// the official API, whose lag the engine learns.
 	lag time.Duration
-	// login is `cgmtop login KIND ARGS`; nil sends `cgmtop login KIND` to
-	// the official login.
-	login func(ctx context.Context, args []string, std stdio) error
+	// login builds the `cgmtop login KIND` command; nil makes `cgmtop login
+	// KIND` the official login.
+	login func(std stdio) *cobra.Command
 	// describe says what is stored for the account, without secrets:
 	// where the login is kept, and details such as the region.
 	describe func(ctx context.Context, e env) (where string, details []string, err error)
@@ -60,7 +62,7 @@ func init() {
 		open:     openShare,
 		window:   share.Window,
 		lag:      30 * time.Second,
-		login:    runLoginShare,
+		login:    newLoginShareCmd,
 		describe: describeShare,
 	}
 }

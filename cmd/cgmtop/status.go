@@ -9,44 +9,72 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cgmtop/cgmtop/config"
 	"github.com/cgmtop/cgmtop/statusline"
 )
 
-func runStatus(ctx context.Context, args []string, std stdio) error {
-	names := make([]string, len(statusline.Formats))
-	for i, f := range statusline.Formats {
-		names[i] = string(f)
+// statusOptions are `cgmtop status`'s flags.
+type statusOptions struct {
+	account, format, template, units string
+	ascii, noColor, noSync           bool
+}
+
+func newStatusCmd(std stdio) *cobra.Command {
+	var opts statusOptions
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "One line for tmux, status bars and prompts, from the cache",
+		Long: `Print one line: the newest reading, its trend arrow, change and age.
+
+status reads only the local cache and returns in a few milliseconds; it never
+touches the network or the login. When the cache is due for a new reading and
+nothing is syncing, it starts one background 'cgmtop sync' and returns at once.
+With --format i3blocks it exits 33 on an urgent reading (i3blocks' "urgent").
+
+Template fields: .Value .Arrow .Delta .Age .Unit .Status .Stale .Class .Time
+.Reason .Trend .Urgent .Text`,
+		Example: `  cgmtop status                                # 112 → +3 4m
+  cgmtop status --format prompt --no-sync      # in PS1 or PROMPT
+  cgmtop status --template '{{.Value}} {{.Arrow}}' --units mmol/L
+
+  # in ~/.tmux.conf
+  set -g status-right '#(cgmtop status --format tmux) | %H:%M'`,
+		GroupID: "status",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runStatus(cmd.Context(), opts, std)
+		},
 	}
-	fs := newFlags("status", "cgmtop status [--format FORMAT | --template TEMPLATE] [flags]", std)
-	account := fs.String("account", config.DefaultAccount, "which account to show")
-	format := fs.String("format", "plain", "output format: "+strings.Join(names, ", "))
-	tmpl := fs.String("template", "", "a Go template instead of a format, e.g. '{{.Value}} {{.Arrow}}'")
-	units := fs.String("units", "", "mg/dL or mmol/L (default from settings)")
-	ascii := fs.Bool("ascii", false, "ASCII arrows")
-	noColor := fs.Bool("no-color", false, "no colours or styles (also NO_COLOR)")
-	noSync := fs.Bool("no-sync", false, "never start a background sync (for when cgmtop sync --daemon runs as a service)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("status takes no arguments, got %q", fs.Args())
-	}
-	f, ok := parseFormat(*format)
+	fl := cmd.Flags()
+	addAccountFlag(cmd, &opts.account, "`NAME` of the account to show")
+	fl.StringVarP(&opts.format, "format", "f", "plain", "output `FORMAT`: "+strings.Join(statusFormats(), ", "))
+	mustComplete(cmd, "format", values(statusFormats()...))
+	fl.StringVarP(&opts.template, "template", "t", "", "a Go `TEMPLATE` instead of a format, e.g. '{{.Value}} {{.Arrow}}'")
+	addUnitsFlag(cmd, &opts.units)
+	fl.BoolVar(&opts.ascii, "ascii", false, "ASCII arrows")
+	fl.BoolVar(&opts.noColor, "no-color", false, "no colours or styles (also NO_COLOR)")
+	fl.BoolVar(&opts.noSync, "no-sync", false, "never start a background sync (when 'cgmtop sync --daemon' runs as a service)")
+	return cmd
+}
+
+func runStatus(ctx context.Context, opts statusOptions, std stdio) error {
+	f, ok := parseFormat(opts.format)
 	if !ok {
-		return usageError("--format %q: use one of %s", *format, strings.Join(names, ", "))
+		return usageError("--format %q: use one of %s", opts.format, strings.Join(statusFormats(), ", "))
 	}
 	// Parsed once here: a bad template is a usage error before anything
 	// is read, and Run, which tmux calls every few seconds, does not parse
 	// and try it again.
 	var t *template.Template
-	if *tmpl != "" {
+	if opts.template != "" {
 		var err error
-		if t, err = statusline.ParseTemplate(*tmpl); err != nil {
+		if t, err = statusline.ParseTemplate(opts.template); err != nil {
 			return usageError("--template: %v", err)
 		}
 	}
-	e, err := loadSettings(*account)
+	e, err := loadSettings(opts.account)
 	var usage *exitError
 	if errors.As(err, &usage) {
 		return err
@@ -55,7 +83,7 @@ func runStatus(ctx context.Context, args []string, std stdio) error {
 		// A broken settings file: a status bar shows only stdout, so the
 		// line says "config error" there, and the details go to stderr.
 		fmt.Fprintln(std.err, "cgmtop:", err)
-		e = env{paths: config.DefaultPaths(), account: *account, cfg: config.Default()}
+		e = env{paths: config.DefaultPaths(), account: opts.account, cfg: config.Default()}
 	}
 	code := statusline.Run(ctx, statusline.Options{
 		ConfigError: err != nil,
@@ -64,10 +92,10 @@ func runStatus(ctx context.Context, args []string, std stdio) error {
 		Config:      e.cfg,
 		Format:      f,
 		Template:    t,
-		Units:       *units,
-		ASCII:       *ascii || asciiOnly(os.Getenv),
-		NoColor:     *noColor,
-		NoSync:      *noSync,
+		Units:       opts.units,
+		ASCII:       opts.ascii || asciiOnly(os.Getenv),
+		NoColor:     opts.noColor,
+		NoSync:      opts.noSync,
 		Now:         time.Now(),
 	}, std.out)
 	if code != 0 {

@@ -8,29 +8,53 @@ import (
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/client"
-
-	"github.com/cgmtop/cgmtop/config"
 	"github.com/cgmtop/cgmtop/syncer"
 )
 
-// exitConfig (EX_CONFIG) ends `sync --daemon` when only the user can help,
-// such as an expired login; the systemd unit does not restart on it.
-const exitConfig = 78
+// syncOptions are `cgmtop sync`'s flags.
+type syncOptions struct {
+	account            string
+	daemon, background bool
+}
 
-func runSync(ctx context.Context, args []string, std stdio) error {
-	fs := newFlags("sync", "cgmtop sync [--daemon] [--account NAME]", std)
-	account := fs.String("account", config.DefaultAccount, "which login to sync")
-	daemon := fs.Bool("daemon", false, "keep syncing on the sensor's cadence until stopped (for a systemd or launchd service)")
-	background := fs.Bool("background", false, "one quiet pass, as started by cgmtop status (output goes to the log only)")
-	if err := fs.Parse(args); err != nil {
-		return err
+func newSyncCmd(std stdio) *cobra.Command {
+	var opts syncOptions
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Fetch new readings into the cache, once or as a service",
+		Long: `Fetch new readings and events from the account's server into the cache that
+the monitor, status, report and export read.
+
+With --daemon it keeps syncing on the sensor's 5-minute cadence, waits out
+network trouble and rate limits, and exits 78 (EX_CONFIG) when the login has
+expired or is missing, so a service manager does not restart it in a loop.
+While it runs, 'cgmtop status' starts no syncs of its own.`,
+		Example: `  cgmtop sync                              # one pass, and what it fetched
+  cgmtop sync --daemon                     # as a service, stopped by a signal
+
+  # the service the .deb and .rpm packages install
+  systemctl --user enable --now cgmtop-sync.service`,
+		GroupID: "status",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runSync(cmd.Context(), opts, std)
+		},
 	}
-	if fs.NArg() > 0 {
-		return usageError("sync takes no arguments, got %q", fs.Args())
-	}
-	e, err := loadEnv(*account)
+	fl := cmd.Flags()
+	addAccountFlag(cmd, &opts.account, "`NAME` of the login to sync")
+	fl.BoolVarP(&opts.daemon, "daemon", "d", false, "keep syncing on the sensor's cadence until stopped (for a systemd or launchd service)")
+	fl.BoolVar(&opts.background, "background", false, "one quiet pass, as started by cgmtop status (output goes to the log only)")
+	fl.MarkHidden("background") // status's own; not for people
+	cmd.MarkFlagsMutuallyExclusive("daemon", "background")
+	return cmd
+}
+
+func runSync(ctx context.Context, opts syncOptions, std stdio) error {
+	e, err := loadEnv(opts.account)
 	if err != nil {
 		return err
 	}
@@ -39,17 +63,17 @@ func runSync(ctx context.Context, args []string, std stdio) error {
 		// Say so in the cache, or `cgmtop status` would show stale data
 		// with no reason while it keeps starting syncs that cannot work.
 		recordFailure(ctx, e, err)
-		if *background {
+		if opts.background {
 			return nil
 		}
-		if *daemon {
+		if opts.daemon {
 			return &exitError{code: exitConfig, err: err}
 		}
 		return err
 	}
 	defer a.close()
 
-	if *daemon {
+	if opts.daemon {
 		fmt.Fprintf(std.err, "Syncing account %q on the sensor's cadence; Ctrl+C stops.\n", e.account)
 		err := a.run(ctx, func(r syncer.Result) {
 			// A refused login ends the daemon with its own message below.
@@ -71,7 +95,7 @@ func runSync(ctx context.Context, args []string, std stdio) error {
 	}
 
 	res, err := a.once(ctx)
-	if *background {
+	if opts.background {
 		if err != nil && !errors.Is(err, syncer.ErrBusy) {
 			a.log.Warn("background sync failed", "err", err)
 		}

@@ -6,6 +6,14 @@
 #
 #   contrib/bench/status-vs-hello.sh            # from the repository root
 #   RUNS=1000 contrib/bench/status-vs-hello.sh
+#   BASE=main ROUNDS=5 contrib/bench/status-vs-hello.sh   # before/after, side by side
+#
+# BASE (a git revision) adds that revision's `cgmtop status` to the same
+# runs, for a before/after on the same machine state. ROUNDS repeats the
+# whole comparison and ends with the median of each round's ratio: on a
+# loaded machine one round's figures swing widely. Besides the wall-time
+# median, it prints the CPU time (user + system) ratio, which load
+# inflates less.
 #
 # It builds three binaries the way releases are built (CGO_ENABLED=0,
 # -trimpath, -s -w): hello, `statusline-only` (statusline.Run and nothing
@@ -15,6 +23,7 @@ set -eu
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${RUNS:-500}
+rounds=${ROUNDS:-1}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export CGO_ENABLED=0
@@ -115,6 +124,12 @@ build_helper -o "$tmp/hello" ./hello
 build_helper -o "$tmp/seed" ./seed
 build_helper -o "$tmp/statusonly" ./statusonly
 cmds="$tmp/hello|$tmp/statusonly"
+if [ -n "${BASE:-}" ]; then
+	mkdir "$tmp/base"
+	git -C "$repo" archive "$BASE" | tar -x -C "$tmp/base"
+	(cd "$tmp/base" && build -o "$tmp/cgmtop-base" ./cmd/cgmtop)
+	cmds="$cmds|$tmp/cgmtop-base status --format tmux"
+fi
 if (cd "$repo" && build -o "$tmp/cgmtop" ./cmd/cgmtop) 2>"$tmp/build.log"; then
 	cmds="$cmds|$tmp/cgmtop status --format tmux|$tmp/cgmtop version"
 else
@@ -128,12 +143,27 @@ echo "status line:   $("$tmp/statusonly")"
 ls -l "$tmp"/hello "$tmp"/statusonly "$tmp"/cgmtop 2>/dev/null | awk '{print "binary size:  ", $5, $NF}'
 
 IFS='|'
-# shellcheck disable=SC2086
-hyperfine -N --warmup 50 --runs "$runs" --export-json "$tmp/h.json" $cmds
-python3 - "$tmp/h.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-base = r[0]["median"]
-for x in r:
-    print(f'{x["median"]*1e3:7.3f} ms median  {x["median"]/base:5.2f}x  {x["command"].split("/")[-1]}')
+round=1
+while [ "$round" -le "$rounds" ]; do
+	# shellcheck disable=SC2086
+	hyperfine -N --warmup 50 --runs "$runs" --export-json "$tmp/h$round.json" $cmds
+	round=$((round + 1))
+done
+python3 - "$tmp"/h*.json <<'PY'
+import json, statistics, sys
+rounds = [json.load(open(p))["results"] for p in sys.argv[1:]]
+def name(c):
+    return c.replace(c.split(" ")[0], c.split(" ")[0].split("/")[-1], 1)
+ratios = {}
+for i, r in enumerate(rounds, 1):
+    base, cpu = r[0]["median"], r[0]["user"] + r[0]["system"]
+    print(f"round {i}:")
+    for x in r:
+        wall, c = x["median"] / base, (x["user"] + x["system"]) / cpu
+        ratios.setdefault(name(x["command"]), []).append((wall, c))
+        print(f'  {x["median"]*1e3:7.3f} ms median  {wall:5.2f}x   cpu {(x["user"]+x["system"])*1e3:6.3f} ms  {c:5.2f}x  {name(x["command"])}')
+if len(rounds) > 1:
+    print(f"median of {len(rounds)} rounds' ratios to hello (wall median, cpu):")
+    for n, v in ratios.items():
+        print(f"  {statistics.median(w for w, _ in v):5.2f}x  {statistics.median(c for _, c in v):5.2f}x  {n}")
 PY
