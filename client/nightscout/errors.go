@@ -3,6 +3,7 @@ package nightscout
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/cgmtop/cgmtop/client"
 )
@@ -92,12 +93,16 @@ func (e *AuthError) LoginError() *client.LoginError {
 	return &client.LoginError{Source: "nightscout", Code: e.Reason.String(), Msg: e.Error()}
 }
 
+// Built on first use, not at package init: init runs on every `cgmtop
+// status`, which tmux calls every few seconds.
 var (
 	// A token is its subject's name cut to 10 word characters, then the
 	// first 16 hex digits of a digest. Nightscout matches on the digits
 	// alone, so the name part may be missing.
-	tokenShape = regexp.MustCompile(`^([a-z0-9_]{0,10}-)?[0-9a-f]{16}$`)
-	hashShape  = regexp.MustCompile(`^(?i)([0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$`)
+	tokenShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-z0-9_]{0,10}-)?[0-9a-f]{16}$`) })
+	hashShape  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?i)([0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$`)
+	})
 )
 
 // CheckToken tells, before anything is sent, whether token can be an
@@ -109,7 +114,7 @@ func CheckToken(token string) error {
 	switch {
 	case token == "":
 		return nil // anonymous reads work on public sites
-	case hashShape.MatchString(token):
+	case hashShape().MatchString(token):
 		return &AuthError{Reason: SecretHash}
 	case strings.HasPrefix(token, "eyJ") || strings.ContainsAny(token, " \t/:?&#"):
 		return &AuthError{Reason: NotAToken}
@@ -122,9 +127,9 @@ func classify(token string) AuthReason {
 	switch {
 	case token == "":
 		return NeedsToken
-	case hashShape.MatchString(token):
+	case hashShape().MatchString(token):
 		return SecretHash
-	case !tokenShape.MatchString(token):
+	case !tokenShape().MatchString(token):
 		return NotAToken
 	}
 	return TokenRefused

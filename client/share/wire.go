@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cgmtop/cgmtop/client"
@@ -30,7 +31,9 @@ type shareDate struct {
 	off *time.Location
 }
 
-var dateRE = regexp.MustCompile(`^/?Date\((-?\d+)([+-]\d{4})?\)/?$`)
+// dateRE and uuidRE are built on first use, not at package init: init runs
+// on every `cgmtop status`, which tmux calls every few seconds.
+var dateRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/?Date\((-?\d+)([+-]\d{4})?\)/?$`) })
 
 func (d *shareDate) UnmarshalJSON(b []byte) error {
 	if bytes.Equal(b, []byte("null")) {
@@ -40,7 +43,7 @@ func (d *shareDate) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("share date: not a string")
 	}
-	m := dateRE.FindStringSubmatch(strings.TrimSpace(s))
+	m := dateRE().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return fmt.Errorf("share date: %q is not Date(ms)", clip(s))
 	}
@@ -167,13 +170,15 @@ func decodeReadings(body []byte) ([]client.Reading, error) {
 }
 
 // uuidRE is the form of Share's account and session ids.
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var uuidRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+})
 
 // zeroID is what Share has answered, with HTTP 200, to a failed login.
 const zeroID = "00000000-0000-0000-0000-000000000000"
 
 // ValidID reports whether s looks like a Share account or session id.
-func ValidID(s string) bool { return uuidRE.MatchString(s) && s != zeroID }
+func ValidID(s string) bool { return uuidRE().MatchString(s) && s != zeroID }
 
 // decodeID reads a login answer: a bare JSON string holding a UUID.
 func decodeID(body []byte) (string, error) {
@@ -184,7 +189,7 @@ func decodeID(body []byte) (string, error) {
 	if s == zeroID {
 		return "", &Error{Status: 200, Code: codeZeroID, Message: "all-zero id"}
 	}
-	if !uuidRE.MatchString(s) {
+	if !uuidRE().MatchString(s) {
 		return "", fmt.Errorf("Dexcom Share answered the login with a malformed id")
 	}
 	return s, nil

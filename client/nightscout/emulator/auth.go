@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -21,7 +20,14 @@ import (
 // digest of the hashed secret and the subject (Nightscout uses the
 // subject's database id; the name is as stable here).
 func AccessToken(apiSecret, subject string) string {
-	abbrev := regexp.MustCompile(`\W`).ReplaceAllString(strings.ToLower(subject), "")
+	// Word characters only (what Nightscout's \W strips), without a
+	// regexp: DefaultReadToken is computed at package init.
+	abbrev := strings.Map(func(r rune) rune {
+		if r == '_' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
+			return r
+		}
+		return -1
+	}, strings.ToLower(subject))
 	if len(abbrev) > 10 {
 		abbrev = abbrev[:10]
 	}

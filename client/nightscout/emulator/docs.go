@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -57,7 +58,7 @@ type filter struct {
 	str       string
 }
 
-var findKey = regexp.MustCompile(`^find\[([A-Za-z_]+)\](?:\[\$([a-z]+)\])?$`)
+var findKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^find\[([A-Za-z_]+)\](?:\[\$([a-z]+)\])?$`) })
 
 // numericFields are parsed with parseInt by Nightscout's query walker.
 var numericFields = map[string]bool{"date": true, "sgv": true, "mbg": true, "insulin": true, "carbs": true, "glucose": true}
@@ -81,7 +82,7 @@ func parseQuery(v url.Values, dateField string, defaultCount int) query {
 		q.asc = true
 	}
 	for key, vals := range v {
-		m := findKey.FindStringSubmatch(key)
+		m := findKey().FindStringSubmatch(key)
 		if m == nil || len(vals) == 0 {
 			continue
 		}
