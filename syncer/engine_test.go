@@ -376,11 +376,11 @@ func TestRunSurvivesClockJumps(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 45 minutes with nothing new to fetch: polls on the cadence at most,
-	// plus a short retry ladder, never a tight loop.
-	if len(back) == 0 || len(back) > 45/5+8 {
+	// plus one retry ladder (MaxRetries), never a tight loop.
+	if len(back) == 0 || len(back) > 45/5+MaxRetries {
 		t.Errorf("%d passes in the 45 minutes after jumping back", len(back))
 	}
-	if len(fwd) == 0 || len(fwd) > 30/5+8 {
+	if len(fwd) == 0 || len(fwd) > 30/5+MaxRetries {
 		t.Errorf("%d passes in the 30 minutes after jumping forward", len(fwd))
 	}
 	last := fwd[len(fwd)-1].res
