@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Source kinds an account can read from.
@@ -16,10 +17,20 @@ const (
 // realtimeKinds can stand beside the official API in a hybrid account.
 var realtimeKinds = []string{SourceShare, SourceNightscout}
 
-// Account is what one account reads from: the [accounts.NAME] table. The
-// person's display name and thresholds can join it later without moving
-// anything here.
+// Account is one person's settings: the [accounts.NAME] table. Besides
+// what the account reads from, it holds the person's display name and the
+// thresholds and alerts that differ from the global ones (a child's
+// targets are not an adult's).
 type Account struct {
+	// Name is the person's display name ("Ana"); empty shows the account
+	// name.
+	Name string `toml:"name,omitempty"`
+	// Thresholds override the global ones field by field; a zero field
+	// falls back to the global value.
+	Thresholds Thresholds `toml:"thresholds,omitempty"`
+	// Alerts override the global alert settings field by field; an unset
+	// field falls back to the global value.
+	Alerts AlertOverrides `toml:"alerts,omitempty"`
 	// Sources lists the account's source kinds: one of dexcom, share,
 	// nightscout, or dexcom plus one real-time kind (a hybrid: history and
 	// events from the official API, the newest readings from the other).
@@ -27,6 +38,21 @@ type Account struct {
 	Sources    []string           `toml:"sources,omitempty"`
 	Share      ShareSettings      `toml:"share,omitempty"`
 	Nightscout NightscoutSettings `toml:"nightscout,omitempty"`
+}
+
+// AlertOverrides are one person's alert settings; nil or zero fields take
+// the global value.
+type AlertOverrides struct {
+	UrgentLow     *bool `toml:"urgent_low,omitempty"`
+	Low           *bool `toml:"low,omitempty"`
+	High          *bool `toml:"high,omitempty"`
+	Rising        *bool `toml:"rising,omitempty"`
+	Falling       *bool `toml:"falling,omitempty"`
+	Stale         *bool `toml:"stale,omitempty"`
+	StaleMinutes  int   `toml:"stale_minutes,omitempty"`
+	SnoozeMinutes int   `toml:"snooze_minutes,omitempty"`
+	Bell          *bool `toml:"bell,omitempty"`
+	Desktop       *bool `toml:"desktop,omitempty"`
 }
 
 // ShareSettings are the non-secret Share settings; the user name,
@@ -49,6 +75,49 @@ func (c Config) Account(name string) Account {
 		a.Sources = []string{SourceDexcom}
 	}
 	return a
+}
+
+// DisplayName is how the person of account name is called on screen: the
+// account's name setting, else the account name itself.
+func (c Config) DisplayName(account string) string {
+	if n := strings.TrimSpace(c.Accounts[account].Name); n != "" {
+		return n
+	}
+	return account
+}
+
+// Person is the settings as they apply to account name: its thresholds
+// and alert choices laid over the global ones, field by field.
+func (c Config) Person(name string) Config {
+	a := c.Accounts[name]
+	p := c
+	over := func(dst *int, v int) {
+		if v != 0 {
+			*dst = v
+		}
+	}
+	t := a.Thresholds
+	over(&p.Thresholds.UrgentLow, t.UrgentLow)
+	over(&p.Thresholds.Low, t.Low)
+	over(&p.Thresholds.High, t.High)
+	over(&p.Thresholds.VeryHigh, t.VeryHigh)
+	flag := func(dst *bool, v *bool) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	o := a.Alerts
+	flag(&p.Alerts.UrgentLow, o.UrgentLow)
+	flag(&p.Alerts.Low, o.Low)
+	flag(&p.Alerts.High, o.High)
+	flag(&p.Alerts.Rising, o.Rising)
+	flag(&p.Alerts.Falling, o.Falling)
+	flag(&p.Alerts.Stale, o.Stale)
+	flag(&p.Alerts.Bell, o.Bell)
+	flag(&p.Alerts.Desktop, o.Desktop)
+	over(&p.Alerts.StaleMinutes, o.StaleMinutes)
+	over(&p.Alerts.SnoozeMinutes, o.SnoozeMinutes)
+	return p
 }
 
 // SetAccount stores a's settings under name.
@@ -78,6 +147,9 @@ func (a Account) Hybrid() bool { return a.Has(SourceDexcom) && a.Realtime() != "
 
 // Validate says what is wrong with an account's sources.
 func (a Account) Validate(name string) error {
+	if strings.ContainsFunc(a.Name, unicode.IsControl) || len(a.Name) > 40 {
+		return fmt.Errorf("settings: accounts.%s.name: use up to 40 printable characters", name)
+	}
 	for _, k := range a.Sources {
 		if k != SourceDexcom && !slices.Contains(realtimeKinds, k) {
 			return fmt.Errorf("settings: accounts.%s.sources: unknown source %q: use dexcom, share or nightscout", name, k)

@@ -45,3 +45,47 @@ func TestAccountSourcesValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestPersonOverridesGlobalSettings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.toml")
+	no := false
+	cfg := Default()
+	cfg.SetAccount("kid", Account{
+		Name:       "Ben",
+		Thresholds: Thresholds{Low: 80, High: 200},
+		Alerts:     AlertOverrides{Bell: &no, SnoozeMinutes: 10},
+	})
+	if err := Save(path, cfg); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid := got.Person("kid")
+	want := Thresholds{UrgentLow: 54, Low: 80, High: 200, VeryHigh: 250}
+	if kid.Thresholds != want {
+		t.Errorf("kid thresholds = %+v, want %+v", kid.Thresholds, want)
+	}
+	if kid.Alerts.Bell || !kid.Alerts.Desktop || kid.Alerts.SnoozeMinutes != 10 || !kid.Alerts.UrgentLow {
+		t.Errorf("kid alerts = %+v", kid.Alerts)
+	}
+	if mum := got.Person("mum"); mum.Thresholds != Default().Thresholds || mum.Alerts != Default().Alerts {
+		t.Errorf("an account without its own settings takes the global ones, got %+v", mum)
+	}
+	if got.DisplayName("kid") != "Ben" || got.DisplayName("mum") != "mum" {
+		t.Errorf("display names %q %q", got.DisplayName("kid"), got.DisplayName("mum"))
+	}
+}
+
+func TestPersonThresholdsValidated(t *testing.T) {
+	cfg := Default()
+	cfg.SetAccount("kid", Account{Thresholds: Thresholds{High: 60}}) // below the global low
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "accounts.kid.thresholds") {
+		t.Fatalf("err = %v", err)
+	}
+	cfg.SetAccount("kid", Account{Name: "Ben\x1b[31m"})
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "accounts.kid.name") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -126,10 +126,8 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("settings: token_store %q: use keyring or file", c.TokenStore)
 	}
-	t := c.Thresholds
-	if !(0 < t.UrgentLow && t.UrgentLow <= t.Low && t.Low < t.High && t.High <= t.VeryHigh && t.VeryHigh <= 400) {
-		return fmt.Errorf("settings: thresholds must rise: 0 < urgent_low ≤ low < high ≤ very_high ≤ 400 mg/dL (have %d/%d/%d/%d)",
-			t.UrgentLow, t.Low, t.High, t.VeryHigh)
+	if err := c.Thresholds.validate("thresholds"); err != nil {
+		return err
 	}
 	if c.RetentionDays < 1 || c.RetentionDays > 90 {
 		return fmt.Errorf("settings: retention_days %d: use 1 to 90 (Dexcom keeps 90 days)", c.RetentionDays)
@@ -143,6 +141,18 @@ func (c Config) Validate() error {
 		if err := a.Validate(name); err != nil {
 			return err
 		}
+		if err := c.Person(name).Thresholds.validate("accounts." + name + ".thresholds"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validate says what is wrong with the thresholds of table key.
+func (t Thresholds) validate(key string) error {
+	if !(0 < t.UrgentLow && t.UrgentLow <= t.Low && t.Low < t.High && t.High <= t.VeryHigh && t.VeryHigh <= 400) {
+		return fmt.Errorf("settings: %s must rise: 0 < urgent_low ≤ low < high ≤ very_high ≤ 400 mg/dL (have %d/%d/%d/%d)",
+			key, t.UrgentLow, t.Low, t.High, t.VeryHigh)
 	}
 	return nil
 }

@@ -45,6 +45,10 @@ type Options struct {
 	Clock      clock.Clock               // nil → real; ages and ticks use it (Wall for tea.Tick)
 	Theme      theme.Theme               // resolved before the program starts; zero → from Config.Theme on a dark background
 	Demo       bool                      // show a DEMO badge
+	// Name is the person's display name when cgmtop follows several
+	// people: alerts (banner, bell, notifications) name them. Empty for
+	// one account: the alerts read as before.
+	Name string
 	// ASCIIOnly: the terminal's locale cannot show UTF-8 (LANG=C), so every
 	// character drawn is ASCII, charts and lines included. Implies
 	// Config.ASCII's arrows and glyphs.
