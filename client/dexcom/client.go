@@ -2,10 +2,7 @@ package dexcom
 
 import (
 	"context"
-	"crypto/tls"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -14,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/client/httpapi"
 )
 
 // Region names one of Dexcom's API environments.
@@ -91,10 +89,6 @@ const (
 	DefaultMaxRateWait  = 30 * time.Second
 	DefaultMaxBodyBytes = 32 << 20
 )
-
-// maxBackoff caps one exponential wait, so a long retry chain never sleeps
-// for minutes.
-const maxBackoff = 30 * time.Second
 
 // Client talks to one Dexcom environment for one user. It is safe for
 // concurrent use.
@@ -187,40 +181,15 @@ var sharedHTTPClient = sync.OnceValue(NewHTTPClient)
 // NewHTTPClient returns an http.Client with a timeout on every stage of a
 // request (dial, TLS, response header, whole exchange) and TLS 1.2 or later,
 // as Dexcom requires. Login uses it for the token exchange too.
-func NewHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-	t.TLSHandshakeTimeout = 10 * time.Second
-	t.ResponseHeaderTimeout = 30 * time.Second
-	t.ExpectContinueTimeout = time.Second
-	t.IdleConnTimeout = 90 * time.Second
-	t.MaxIdleConnsPerHost = 4
-	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	return &http.Client{Transport: t, Timeout: 60 * time.Second}
-}
+func NewHTTPClient() *http.Client { return httpapi.NewClient(30*time.Second, 60*time.Second) }
 
 // NewHTTPClientWithUserAgent is NewHTTPClient whose requests name ua in
 // User-Agent unless they set one: golang.org/x/oauth2 builds its token
 // requests without one, and they should say cgmtop, not Go-http-client.
 func NewHTTPClientWithUserAgent(ua string) *http.Client {
-	hc := NewHTTPClient()
-	hc.Transport = userAgentTransport{ua: ua, next: hc.Transport}
-	return hc
-}
-
-type userAgentTransport struct {
-	ua   string
-	next http.RoundTripper
-}
-
-func (t userAgentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Header.Get("User-Agent") == "" {
-		r = r.Clone(r.Context()) // a RoundTripper must not change the caller's request
-		r.Header.Set("User-Agent", t.ua)
-	}
-	return t.next.RoundTrip(r)
+	return httpapi.WithUserAgent(NewHTTPClient(), ua)
 }
 
 // ErrResponseTooLarge means the server sent more than the client is willing
 // to read; it is never a sign of more data, so retrying will not help.
-var ErrResponseTooLarge = errors.New("response too large")
+var ErrResponseTooLarge = httpapi.ErrTooLarge

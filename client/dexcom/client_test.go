@@ -120,29 +120,6 @@ func TestMerge(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", 0},
-		{"5", 5 * time.Second},
-		{" 120 ", 2 * time.Minute},
-		{"0", 0},
-		{"-3", 0},
-		{"99999999999", 24 * time.Hour},
-		{"Wed, 01 Jan 2025 12:00:30 GMT", 30 * time.Second},
-		{"Wed, 01 Jan 2025 11:00:00 GMT", 0},
-		{"soon", 0},
-	}
-	for _, tt := range tests {
-		if got := parseRetryAfter(tt.in, now); got != tt.want {
-			t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
-		}
-	}
-}
-
 // staticTokens hands out one token and counts refreshes.
 type staticTokens struct {
 	mu        sync.Mutex
@@ -332,24 +309,6 @@ func TestHTTPFailures(t *testing.T) {
 				t.Fatalf("error leaks the token: %v", err)
 			}
 		})
-	}
-}
-
-func TestLimitedReader(t *testing.T) {
-	for _, tt := range []struct {
-		body  string
-		limit int64
-		ok    bool
-	}{
-		{"abcd", 4, true},
-		{"abcd", 5, true},
-		{"abcde", 4, false},
-		{"", 0, true},
-	} {
-		_, err := io.ReadAll(&limitedReader{r: strings.NewReader(tt.body), n: tt.limit})
-		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, ErrResponseTooLarge)) {
-			t.Errorf("body %q limit %d: err %v, want ok=%v", tt.body, tt.limit, err, tt.ok)
-		}
 	}
 }
 

@@ -7,15 +7,14 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/client/httpapi"
 )
 
 // maxErrorBody bounds what is read of an error response: enough for any
@@ -61,24 +60,21 @@ func (c *Client) get(ctx context.Context, endpoint string, query url.Values, dec
 			attempt-- // the refresh is not one of the bounded retries
 			continue
 		case errors.As(err, &rateErr):
-			if rateErr.RetryAfter > c.maxRateWait || exceedsDeadline(ctx, rateErr.RetryAfter) {
+			if rateErr.RetryAfter > c.maxRateWait || httpapi.ExceedsDeadline(ctx, rateErr.RetryAfter) {
 				return fmt.Errorf("dexcom %s: %w", endpoint, err)
 			}
-			wait = c.backoffFor(attempt)
+			wait = httpapi.Backoff(c.backoff, attempt)
 			if rateErr.RetryAfter > 0 {
 				// Honour the server's wait, plus a little jitter so several
 				// cgmtop processes do not come back in lockstep.
 				wait = rateErr.RetryAfter + rand.N(c.backoff/2+1)
 			}
 		case retryable(err):
-			wait = c.backoffFor(attempt)
+			wait = httpapi.Backoff(c.backoff, attempt)
 		default:
 			return fmt.Errorf("dexcom %s: %w", endpoint, err)
 		}
-		if attempt >= c.maxRetries || exceedsDeadline(ctx, wait) {
-			return fmt.Errorf("dexcom %s: giving up after %d tries: %w", endpoint, attempt+1, err)
-		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := httpapi.Pause(ctx, attempt, c.maxRetries, wait, err); err != nil {
 			return fmt.Errorf("dexcom %s: %w", endpoint, err)
 		}
 	}
@@ -96,28 +92,20 @@ func (c *Client) do(ctx context.Context, u, token string, decode func(io.Reader)
 	req.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		// url.Error repeats the URL, dates and all; the endpoint name the
-		// caller adds is enough to say where it failed.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("request failed: %w", remoteText{err})
+		return fmt.Errorf("request failed: %w", remoteText{httpapi.TransportError(err)})
 	}
 	defer resp.Body.Close()
 	c.noteDate(resp.Header.Get("Date"))
 	if err := checkResponse(resp, token); err != nil {
 		return err
 	}
-	body := &limitedReader{r: resp.Body, n: c.maxBody}
-	if err := decode(body); err != nil {
+	if err := decode(httpapi.LimitBody(resp.Body, c.maxBody)); err != nil {
 		if errors.Is(err, ErrResponseTooLarge) {
 			return &decodeError{err: fmt.Errorf("%w (over %s): the server sent more than cgmtop reads", ErrResponseTooLarge, byteSize(c.maxBody))}
 		}
 		return &decodeError{err: err}
 	}
-	// Drain a little so the connection can be reused.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	httpapi.Drain(resp.Body)
 	return nil
 }
 
@@ -128,10 +116,9 @@ func checkResponse(resp *http.Response, token string) error {
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-	if resp.StatusCode == http.StatusTooManyRequests {
-		return &client.RateLimitError{RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	body, err := httpapi.ReadRefusal(resp, maxErrorBody)
+	if err != nil {
+		return err // 429
 	}
 	e := &client.APIError{StatusCode: resp.StatusCode}
 	e.Code, e.Message = errorMessage(body)
@@ -213,72 +200,15 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-// parseRetryAfter reads Retry-After as seconds or an HTTP date; zero when
-// absent or unreadable.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
-}
-
-// retryable reports whether err is worth another try: a server error, a
-// timeout, or a connection that dropped mid-exchange.
+// retryable reports whether err is worth another try (httpapi.Retryable).
+// A body that arrived broken will arrive broken again, unless it was cut
+// short by a timeout.
 func retryable(err error) bool {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.Temporary()
-	}
-	var netErr net.Error
-	if errors.As(err, &netErr) && netErr.Timeout() {
-		return true
-	}
 	var dec *decodeError
-	if errors.As(err, &dec) {
-		return false // a body that arrived broken will arrive broken again
+	if errors.As(err, &dec) && !httpapi.Timeout(err) {
+		return false
 	}
-	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED)
-}
-
-// backoffFor is exponential backoff with full jitter over the upper half:
-// base·2^attempt, scaled by a random factor in [0.5, 1).
-func (c *Client) backoffFor(attempt int) time.Duration {
-	d := c.backoff << min(attempt, 16)
-	if d <= 0 || d > maxBackoff {
-		d = maxBackoff
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-// exceedsDeadline reports whether waiting d would outlast ctx, in which case
-// waiting is pointless.
-func exceedsDeadline(ctx context.Context, d time.Duration) bool {
-	deadline, ok := ctx.Deadline()
-	return ok && time.Until(deadline) < d
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return httpapi.Retryable(err)
 }
 
 // decodeError marks a body that arrived but could not be read as JSON.
@@ -294,31 +224,6 @@ func (e *decodeError) Unwrap() error { return e.err }
 
 // Is makes every unreadable answer a client.ErrBadReply.
 func (e *decodeError) Is(target error) bool { return target == client.ErrBadReply }
-
-// limitedReader is io.LimitReader that fails loudly instead of pretending
-// the body ended, so an oversized body cannot decode as a truncated one.
-type limitedReader struct {
-	r io.Reader
-	n int64 // bytes still allowed
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		// Probe one byte: a body of exactly the limit is fine.
-		var one [1]byte
-		n, err := l.r.Read(one[:])
-		if n > 0 {
-			return 0, ErrResponseTooLarge
-		}
-		return 0, err
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
-}
 
 // byteSize shows a byte count the way a user reads it.
 func byteSize(n int64) string {

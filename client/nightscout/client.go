@@ -1,7 +1,6 @@
 package nightscout
 
 import (
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cgmtop/cgmtop/client/gate"
+	"github.com/cgmtop/cgmtop/client/httpapi"
 )
 
 // Defaults; each can be changed with an Option.
@@ -24,9 +24,6 @@ const (
 	// paging through history: a week of readings at one every 5 minutes.
 	DefaultPageSize = 2016
 )
-
-// maxBackoff caps one exponential wait.
-const maxBackoff = 30 * time.Second
 
 // Client reads one Nightscout site with one access token. It is safe for
 // concurrent use.
@@ -148,19 +145,10 @@ var sharedHTTPClient = sync.OnceValue(NewHTTPClient)
 // request. The response-header timeout is generous: a Nightscout site
 // delays every request from an address for 5 s per recent failed login,
 // and an uploader on the same network may have caused some.
-func NewHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-	t.TLSHandshakeTimeout = 10 * time.Second
-	t.ResponseHeaderTimeout = 45 * time.Second
-	t.IdleConnTimeout = 90 * time.Second
-	t.MaxIdleConnsPerHost = 4
-	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	return &http.Client{Transport: t, Timeout: 90 * time.Second}
-}
+func NewHTTPClient() *http.Client { return httpapi.NewClient(45*time.Second, 90*time.Second) }
 
 // ErrResponseTooLarge means the site sent more than the client reads.
-var ErrResponseTooLarge = errors.New("response too large")
+var ErrResponseTooLarge = httpapi.ErrTooLarge
 
 // ParseURL checks and normalises a site address as users paste it: a bare
 // host gets https://; a pasted API path ("/api/v1/entries.json") or page

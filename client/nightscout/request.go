@@ -6,17 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/client/httpapi"
 )
 
 // maxErrorBody bounds what is read of an error response.
@@ -56,11 +54,7 @@ func (c *Client) get(ctx context.Context, what, path string, query url.Values, i
 		if !retryable(err) {
 			return fmt.Errorf("nightscout %s: %w", what, err)
 		}
-		wait := c.backoffFor(attempt)
-		if attempt >= c.maxRetries || exceedsDeadline(ctx, wait) {
-			return fmt.Errorf("nightscout %s: giving up after %d tries: %w", what, attempt+1, err)
-		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := httpapi.Pause(ctx, attempt, c.maxRetries, httpapi.Backoff(c.backoff, attempt), err); err != nil {
 			return fmt.Errorf("nightscout %s: %w", what, err)
 		}
 	}
@@ -130,12 +124,7 @@ func (c *Client) do(ctx context.Context, u string, ims time.Time, decode func(io
 	c.mu.Unlock()
 	resp, err := c.noRedirects().Do(req)
 	if err != nil {
-		// url.Error repeats the URL, token and all.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("request failed: %w", err)
+		return fmt.Errorf("request failed: %w", httpapi.TransportError(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotModified {
@@ -148,14 +137,13 @@ func (c *Client) do(ctx context.Context, u string, ims time.Time, decode func(io
 	if err := c.checkResponse(resp); err != nil {
 		return err
 	}
-	body := &limitedReader{r: resp.Body, n: c.maxBody}
-	if err := decode(body); err != nil {
+	if err := decode(httpapi.LimitBody(resp.Body, c.maxBody)); err != nil {
 		if errors.Is(err, ErrResponseTooLarge) {
 			return fmt.Errorf("%w (over %d MB): the site sent more than cgmtop reads", ErrResponseTooLarge, c.maxBody>>20)
 		}
 		return &decodeError{err: err}
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	httpapi.Drain(resp.Body)
 	return nil
 }
 
@@ -180,10 +168,9 @@ func (c *Client) checkResponse(resp *http.Response) error {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 		return &client.APIError{StatusCode: resp.StatusCode, Message: fmt.Sprintf("the site answered %s, not JSON: check that the URL is the Nightscout site itself", clip(printable(ct), 40))}
 	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-	if resp.StatusCode == http.StatusTooManyRequests {
-		return &client.RateLimitError{RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	body, err := httpapi.ReadRefusal(resp, maxErrorBody)
+	if err != nil {
+		return err // 429
 	}
 	e := &client.APIError{StatusCode: resp.StatusCode, Message: c.errorMessage(body)}
 	switch {
@@ -223,87 +210,15 @@ func (c *Client) errorMessage(body []byte) string {
 	return clip(msg, 200)
 }
 
-// parseRetryAfter reads Retry-After as seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-// retryable reports whether err is worth another try: a server error, a
-// timeout, or a connection that dropped mid-exchange.
+// retryable reports whether err is worth another try (httpapi.Retryable,
+// and a refused connection: a site restarting). A body that arrived
+// broken will arrive broken again.
 func retryable(err error) bool {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.Temporary()
-	}
 	var dec *decodeError
 	if errors.As(err, &dec) {
 		return false
 	}
-	var netErr net.Error
-	if errors.As(err, &netErr) && netErr.Timeout() {
-		return true
-	}
-	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) ||
-		errors.Is(err, syscall.ECONNREFUSED)
-}
-
-// backoffFor is exponential backoff with jitter over the upper half.
-func (c *Client) backoffFor(attempt int) time.Duration {
-	d := c.backoff << min(attempt, 16)
-	if d <= 0 || d > maxBackoff {
-		d = maxBackoff
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-func exceedsDeadline(ctx context.Context, d time.Duration) bool {
-	deadline, ok := ctx.Deadline()
-	return ok && time.Until(deadline) < d
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// limitedReader fails with ErrResponseTooLarge past n bytes, where
-// io.LimitReader would silently cut the body short.
-type limitedReader struct {
-	r io.Reader
-	n int64
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		var one [1]byte
-		if n, _ := l.r.Read(one[:]); n > 0 {
-			return 0, ErrResponseTooLarge
-		}
-		return 0, io.EOF
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
+	return httpapi.Retryable(err) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // decodeError marks a body that arrived but could not be read as JSON.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/gate"
+	"github.com/cgmtop/cgmtop/client/httpapi"
 	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/config"
 )
@@ -413,11 +414,8 @@ func post(ctx context.Context, hc *http.Client, userAgent, u string, payload any
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL carries the session id
-		}
-		return nil, fmt.Errorf("reach Dexcom Share: %w", err)
+		// The URL carries the session id.
+		return nil, fmt.Errorf("reach Dexcom Share: %w", httpapi.TransportError(err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))

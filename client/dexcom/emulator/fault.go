@@ -184,7 +184,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault, nex
 		case <-t.C:
 		case <-r.Context().Done():
 			return
-		case <-s.closing:
+		case <-s.http.Closing():
 			return
 		}
 		next.ServeHTTP(w, r)

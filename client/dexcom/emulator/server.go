@@ -5,9 +5,8 @@ package emulator
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cgmtop/cgmtop/client/emuserver"
 	"github.com/cgmtop/cgmtop/clock"
 )
 
@@ -87,7 +87,7 @@ type Server struct {
 	users   map[string]*profile
 	windows atomic.Pointer[[]window]
 	routes  map[string]http.HandlerFunc
-	closing chan struct{}
+	http    *emuserver.Server
 
 	mu      sync.Mutex
 	codes   map[string]codeGrant
@@ -101,10 +101,6 @@ type Server struct {
 	sessions      map[string]shareSession // Share session id → its life
 	shareFailures int                     // refused credential attempts since the last good one
 	shareGen      int                     // Share logins so far
-
-	ln        net.Listener
-	srv       *http.Server
-	closeOnce sync.Once
 }
 
 // endpointNames are the names Stats counts and Fault.Endpoint matches.
@@ -131,7 +127,7 @@ func New(cfg Config) *Server {
 	s := &Server{
 		cfg:      cfg,
 		users:    map[string]*profile{"g7": newProfile(cfg.Seed, "g7"), "g6": newProfile(cfg.Seed, "g6")},
-		closing:  make(chan struct{}),
+		http:     emuserver.New(),
 		codes:    map[string]codeGrant{},
 		access:   map[string]accessGrant{},
 		refresh:  map[string]string{},
@@ -163,41 +159,20 @@ func Start(cfg Config) (*Server, error) { return StartAt(cfg, "127.0.0.1:0") }
 
 // StartAt returns an emulator listening on addr.
 func StartAt(cfg Config, addr string) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("starting the Dexcom emulator on %s: %w (pick another address or port)", addr, err)
-	}
 	s := New(cfg)
-	s.ln = ln
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.srv.Serve(ln) }()
+	if err := s.http.Listen(s, addr, "Dexcom emulator"); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // URL is the base URL to give the Dexcom client, "http://127.0.0.1:PORT".
 // It is empty for a server made with New.
-func (s *Server) URL() string {
-	if s.ln == nil {
-		return ""
-	}
-	return "http://" + s.ln.Addr().String()
-}
+func (s *Server) URL() string { return s.http.URL() }
 
 // Close stops the listener and drops open connections, cutting short any
 // Slow fault still waiting.
-func (s *Server) Close() error {
-	var err error
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		if s.srv != nil {
-			err = s.srv.Close()
-		}
-	})
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
-}
+func (s *Server) Close() error { return s.http.Close() }
 
 // Config returns the configuration with defaults filled in.
 func (s *Server) Config() Config { return s.cfg }
@@ -207,11 +182,7 @@ func (s *Server) Config() Config { return s.cfg }
 func (s *Server) Stats() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.stats))
-	for k, v := range s.stats {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.stats)
 }
 
 // UserAgents returns, sorted, the distinct User-Agent headers the endpoint

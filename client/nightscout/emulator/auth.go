@@ -200,7 +200,7 @@ func (s *Server) waitPenalty(ctx context.Context, ip string) {
 	select {
 	case <-t.C:
 	case <-ctx.Done():
-	case <-s.closing:
+	case <-s.http.Closing():
 	}
 }
 

@@ -6,14 +6,12 @@
 package emulator
 
 import (
-	"errors"
-	"fmt"
-	"net"
-	"net/http"
+	"maps"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/cgmtop/cgmtop/client/emuserver"
 	"github.com/cgmtop/cgmtop/clock"
 )
 
@@ -96,32 +94,28 @@ func (c Config) withDefaults() Config {
 
 // Server is the emulator: an http.Handler, optionally listening.
 type Server struct {
-	cfg     Config
-	sim     *sensor
-	closing chan struct{}
+	cfg  Config
+	sim  *sensor
+	http *emuserver.Server
 
 	mu     sync.Mutex
 	posted map[string][]doc     // collection → documents posted by clients
 	delay  map[string]time.Time // remote IP → requests wait until then
 	stats  map[string]int       // request counts by name
 	avail  map[int64]time.Time  // posted entry date (ms) → when it became readable
-
-	ln        net.Listener
-	srv       *http.Server
-	closeOnce sync.Once
 }
 
 // New returns an emulator that is not listening; serve it yourself.
 func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	return &Server{
-		cfg:     cfg,
-		sim:     newSensor(cfg.Seed),
-		closing: make(chan struct{}),
-		posted:  map[string][]doc{},
-		delay:   map[string]time.Time{},
-		stats:   map[string]int{},
-		avail:   map[int64]time.Time{},
+		cfg:    cfg,
+		sim:    newSensor(cfg.Seed),
+		http:   emuserver.New(),
+		posted: map[string][]doc{},
+		delay:  map[string]time.Time{},
+		stats:  map[string]int{},
+		avail:  map[int64]time.Time{},
 	}
 }
 
@@ -130,40 +124,19 @@ func Start(cfg Config) (*Server, error) { return StartAt(cfg, "127.0.0.1:0") }
 
 // StartAt returns an emulator listening on addr.
 func StartAt(cfg Config, addr string) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("starting the Nightscout emulator on %s: %w (pick another address or port)", addr, err)
-	}
 	s := New(cfg)
-	s.ln = ln
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.srv.Serve(ln) }()
+	if err := s.http.Listen(s, addr, "Nightscout emulator"); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // URL is the site's base URL, "http://127.0.0.1:PORT"; empty for a server
 // made with New.
-func (s *Server) URL() string {
-	if s.ln == nil {
-		return ""
-	}
-	return "http://" + s.ln.Addr().String()
-}
+func (s *Server) URL() string { return s.http.URL() }
 
 // Close stops the listener and cuts short any penalty delay.
-func (s *Server) Close() error {
-	var err error
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		if s.srv != nil {
-			err = s.srv.Close()
-		}
-	})
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
-}
+func (s *Server) Close() error { return s.http.Close() }
 
 // Config returns the configuration with defaults filled in.
 func (s *Server) Config() Config { return s.cfg }
@@ -177,11 +150,7 @@ func (s *Server) Token(subject string) string { return AccessToken(s.cfg.APISecr
 func (s *Server) Stats() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.stats))
-	for k, v := range s.stats {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.stats)
 }
 
 func (s *Server) count(names ...string) {
