@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -23,6 +21,7 @@ import (
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
 	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/internal/testnet"
 )
 
 // testEnv is one emulator, one redirect port and private XDG folders.
@@ -44,7 +43,7 @@ func newEnv(t *testing.T, cfg emulator.Config) *testEnv {
 	xdg.Reload()
 	t.Cleanup(xdg.Reload)
 	if cfg.RedirectURI == "" {
-		cfg.RedirectURI = fmt.Sprintf("http://localhost:%d/callback", freePort(t))
+		cfg.RedirectURI = fmt.Sprintf("http://localhost:%d/callback", testnet.FreePort(t))
 	}
 	emu, err := emulator.Start(cfg)
 	if err != nil {
@@ -52,37 +51,6 @@ func newEnv(t *testing.T, cfg emulator.Config) *testEnv {
 	}
 	t.Cleanup(func() { emu.Close() })
 	return &testEnv{emu: emu, redirect: cfg.RedirectURI, paths: config.DefaultPaths(), xdgRoot: root}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	// Not a port the kernel hands out (32768–60999 on Linux): between this
-	// probe and the login's own listen, an outgoing connection of another
-	// test could take such a port. Below that range, only listeners do.
-	for try := 0; try < 100; try++ {
-		port := 20000 + rand.IntN(12000)
-		if portFree(port) {
-			return port
-		}
-	}
-	t.Fatal("no free port found between 20000 and 32000")
-	return 0
-}
-
-// portFree reports whether port can be listened on at every loopback
-// address login uses.
-func portFree(port int) bool {
-	for _, host := range []string{"127.0.0.1", "[::1]"} {
-		ln, err := net.Listen("tcp", fmt.Sprintf("%s:%d", host, port))
-		if err != nil {
-			if host == "[::1]" && !strings.Contains(err.Error(), "address already in use") {
-				continue // no IPv6 loopback on this machine
-			}
-			return false
-		}
-		ln.Close()
-	}
-	return true
 }
 
 func (e *testEnv) oauth() *oauth2.Config {

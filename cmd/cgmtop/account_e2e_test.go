@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -21,6 +19,7 @@ import (
 	"time"
 
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/internal/testnet"
 )
 
 // approve plays the user on the emulator's login page: it submits the Allow
@@ -91,36 +90,9 @@ func pasteLogin(t *testing.T, bin string, env []string, apiURL, redirect string)
 	return stdout.String()
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	// Not a port the kernel hands out (32768–60999 on Linux): between this
-	// probe and the login's own listen, an outgoing connection of another
-	// test could take such a port. Below that range, only listeners do.
-	for try := 0; try < 100; try++ {
-		port := 20000 + rand.IntN(12000)
-		if portFree(port) {
-			return port
-		}
-	}
-	t.Fatal("no free port found between 20000 and 32000")
-	return 0
-}
-
-// portFree reports whether port can be listened on at every loopback
-// address login uses.
-func portFree(port int) bool {
-	for _, host := range []string{"127.0.0.1", "[::1]"} {
-		ln, err := net.Listen("tcp", fmt.Sprintf("%s:%d", host, port))
-		if err != nil {
-			if host == "[::1]" && !strings.Contains(err.Error(), "address already in use") {
-				continue // no IPv6 loopback on this machine
-			}
-			return false
-		}
-		ln.Close()
-	}
-	return true
-}
+// freePort is testnet.FreePort, the name these tests (and those being
+// written beside them) call.
+func freePort(t *testing.T) int { return testnet.FreePort(t) }
 
 // TestEmulateServesEGVs is issue 2's `cgmtop emulate` + curl acceptance,
 // done with net/http: the printed credentials get a token through the login
