@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -18,25 +16,6 @@ import (
 
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
 )
-
-// doctorRun runs `cgmtop doctor ARGS` and returns its output and exit code.
-func doctorRun(t *testing.T, bin string, env []string, args ...string) (string, int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, append([]string{"doctor", "--ascii"}, args...)...)
-	cmd.Env = env
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return string(out), 0
-	case errors.As(err, &ee):
-		return string(out), ee.ExitCode()
-	}
-	t.Fatalf("doctor: %v\n%s", err, out)
-	return "", 0
-}
 
 // wantLines checks that every wanted piece is on some line of out that
 // starts with the given mark and topic, e.g. {"FAIL", "cache", "damaged"}.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -58,13 +57,10 @@ func (e *e2eEnv) startEmulator(seed int64) {
 
 func (e *e2eEnv) login() { pasteLogin(e.t, e.bin, e.env, e.srv.URL(), e.redirect) }
 
+// cgmtop runs the binary and returns what it printed, whatever its exit.
 func (e *e2eEnv) cgmtop(args ...string) string {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, e.bin, args...)
-	cmd.Env = e.env
-	out, _ := cmd.CombinedOutput()
-	return string(out)
+	out, _ := cgmtopCombined(e.t, e.bin, e.env, nil, args...)
+	return out
 }
 
 // find returns the path of the file called name under the home, or "".

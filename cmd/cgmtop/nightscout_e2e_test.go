@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,23 +23,6 @@ func startNSSite(t *testing.T, cfg nsemu.Config) *nsemu.Server {
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	return s
-}
-
-// cgmtopRun runs the binary with stdin and returns its output and exit code.
-// runWithCode runs cgmtop with stdin and returns its combined output and exit code.
-func runWithCode(t *testing.T, bin string, env []string, stdin string, args ...string) (string, int) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = env
-	cmd.Stdin = strings.NewReader(stdin)
-	out, err := cmd.CombinedOutput()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return string(out), code
 }
 
 // TestLoginNightscout is issue 13's Nightscout login against the emulator

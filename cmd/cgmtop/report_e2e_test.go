@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -61,23 +59,6 @@ func fillAccountCache(t *testing.T, env []string) (readings, events int) {
 		t.Fatal(err)
 	}
 	return len(rs), len(es)
-}
-
-// runCgmtop runs the binary with args, as in a pipe, and returns its
-// output, its errors and its exit code.
-func runCgmtop(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	cmd := exec.Command(cgmtopBinary(t), args...)
-	cmd.Env = env
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
 }
 
 func TestReportAndExportCommands(t *testing.T) {

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,28 +20,6 @@ import (
 
 // The account commands against a hostile machine and hostile input
 // (issue 12), run as the real binary.
-
-// cgmtopRun runs the binary with env and stdin and returns stdout, stderr
-// and the exit code.
-func cgmtopRun(t *testing.T, env []string, stdin io.Reader, args ...string) (string, string, int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, cgmtopBinary(t), args...)
-	cmd.Env, cmd.Stdin = env, stdin
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return out.String(), errOut.String(), 0
-	case errors.As(err, &ee):
-		return out.String(), errOut.String(), ee.ExitCode()
-	}
-	t.Fatalf("cgmtop %s: %v", strings.Join(args, " "), err)
-	return "", "", 0
-}
 
 // offlineEnv is isolatedEnv with every proxy pointed at a closed loopback
 // port (should a check fail, a request to the test's off-machine addresses

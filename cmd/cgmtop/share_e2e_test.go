@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,18 +12,6 @@ import (
 
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
 )
-
-// runCgmtop runs the binary with env and stdin, returning its combined output.
-// runCombined runs cgmtop with stdin and returns stdout and stderr together.
-func runCombined(t *testing.T, bin string, env []string, stdin string, args ...string) (string, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env, cmd.Stdin = env, strings.NewReader(stdin)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
-}
 
 // TestHybridAccount: one account with the official API (an hour late, 90
 // days) and Share (10 s late, its clock 2 s off) gives 90 days of history
