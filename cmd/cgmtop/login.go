@@ -141,10 +141,8 @@ func runLogin(ctx context.Context, opts loginOptions, std stdio) error {
 		}
 	}
 	if opts.secret == "" {
-		opts.secret = os.Getenv("CGMTOP_CLIENT_SECRET")
-	}
-	if opts.secret == "" {
-		if opts.secret, err = ask(in, std, "Dexcom app client secret (hidden): ", true); err != nil {
+		opts.secret, err = readSecret(in, std, false, secretSource{env: "CGMTOP_CLIENT_SECRET", prompt: "Dexcom app client secret (hidden): "})
+		if err != nil {
 			return err
 		}
 	}

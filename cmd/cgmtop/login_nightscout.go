@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -125,23 +124,16 @@ func runLoginNightscout(ctx context.Context, opts loginNightscoutOptions, std st
 		return usageError("the URL holds a token (?token=…): give the address alone and the token when asked, so it never sits on a command line")
 	}
 
-	var token string
-	switch {
-	case opts.tokStdin:
-		line, err := in.ReadString('\n')
-		if err != nil && line == "" {
-			return usageError("--token-stdin: no token on standard input")
-		}
-		token = strings.TrimSpace(line)
-	case os.Getenv("CGMTOP_NIGHTSCOUT_TOKEN") != "":
-		token = strings.TrimSpace(os.Getenv("CGMTOP_NIGHTSCOUT_TOKEN"))
-	default:
-		fmt.Fprintln(std.err, "cgmtop reads with an access token that has the readable role (Admin Tools → Subjects on your site).")
-		fmt.Fprintln(std.err, "Never give it the API_SECRET. Leave it empty only if the site is open to the public.")
-		if token, err = ask(in, std, "Access token (hidden): ", true); err != nil {
-			return err
-		}
+	token, err := readSecret(in, std, opts.tokStdin, secretSource{
+		what: "token", flag: "--token-stdin", env: "CGMTOP_NIGHTSCOUT_TOKEN",
+		hint: "cgmtop reads with an access token that has the readable role (Admin Tools → Subjects on your site).\n" +
+			"Never give it the API_SECRET. Leave it empty only if the site is open to the public.",
+		prompt: "Access token (hidden): ",
+	})
+	if err != nil {
+		return err
 	}
+	token = strings.TrimSpace(token) // a token has no spaces; a pasted one may
 	// Refuse what is certainly the API secret before it is sent anywhere.
 	if err := nightscout.CheckToken(token); err != nil {
 		return errors.New(strings.Replace(err.Error(), "the Nightscout site refused the token: ", "not sent to the site: ", 1))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -110,19 +109,12 @@ func runLoginShare(ctx context.Context, opts loginShareOptions, std stdio) error
 	if l.AccountID != "" && !share.ValidID(l.AccountID) {
 		return usageError("--account-id %q: an account id looks like 01234567-89ab-cdef-0123-456789abcdef", l.AccountID)
 	}
-	switch {
-	case opts.pwStdin:
-		line, err := in.ReadString('\n')
-		if err != nil && line == "" {
-			return usageError("--password-stdin: no password on standard input")
-		}
-		l.Password = strings.TrimRight(line, "\r\n")
-	case os.Getenv("CGMTOP_SHARE_PASSWORD") != "":
-		l.Password = os.Getenv("CGMTOP_SHARE_PASSWORD")
-	default:
-		if l.Password, err = ask(in, std, "Dexcom password (hidden): ", true); err != nil {
-			return err
-		}
+	l.Password, err = readSecret(in, std, opts.pwStdin, secretSource{
+		what: "password", flag: "--password-stdin", env: "CGMTOP_SHARE_PASSWORD",
+		prompt: "Dexcom password (hidden): ",
+	})
+	if err != nil {
+		return err
 	}
 	if l.Password == "" {
 		return usageError("a password is needed")
