@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -193,12 +192,11 @@ func TestLoginStatusLogout(t *testing.T) {
 	env := offlineEnv(t) // no D-Bus session: nothing auto-launches a keyring daemon that outlives the test
 	home := strings.TrimPrefix(env[0], "HOME=")
 	cgmtop := func(stdin io.Reader, args ...string) (string, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env, cmd.Stdin = env, stdin
-		out, err := cmd.CombinedOutput()
-		return string(out), err
+		out, code := cgmtopCombined(t, bin, env, stdin, args...)
+		if code != 0 {
+			return out, fmt.Errorf("exit status %d", code)
+		}
+		return out, nil
 	}
 
 	// Login: the test reads the printed link, approves it as the user would

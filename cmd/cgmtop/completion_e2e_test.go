@@ -122,13 +122,11 @@ func completionEnv(t *testing.T) (env []string, dir string) {
 // writeCompletion saves `cgmtop completion SHELL` at path.
 func writeCompletion(t *testing.T, env []string, shell, path string) {
 	t.Helper()
-	cmd := exec.Command(cgmtopBinary(t), "completion", shell)
-	cmd.Env = env
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("cgmtop completion %s: %v", shell, err)
+	out, errOut, code := cgmtopRun(t, env, nil, "completion", shell)
+	if code != 0 {
+		t.Fatalf("cgmtop completion %s: exit %d: %s", shell, code, errOut)
 	}
-	if err := os.WriteFile(path, out, 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -153,9 +152,7 @@ func TestDoctorHealthyCorruptAndSkewed(t *testing.T) {
 	if !strings.Contains(fix, "cgmtop sync") {
 		t.Fatalf("cache fix = %q", fix)
 	}
-	sync := exec.Command(bin, "sync")
-	sync.Env = env
-	if b, err := sync.CombinedOutput(); err != nil {
+	if b, err := runCombined(t, bin, env, "", "sync"); err != nil {
 		t.Fatalf("the fix, cgmtop sync: %v\n%s", err, b)
 	}
 	out, code = doctorRun(t, bin, env, "--offline")

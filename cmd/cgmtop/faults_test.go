@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -315,10 +314,8 @@ func TestHeadlessNotLoggedIn(t *testing.T) {
 	bin := cgmtopBinary(t)
 	env := append(isolatedEnv(t), "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent")
 	for _, args := range [][]string{{}, {"sync"}, {"status"}} {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = env
-		out, _ := cmd.CombinedOutput()
-		if !strings.Contains(string(out), "not logged in") || strings.Contains(strings.ToLower(string(out)), "keyring") {
+		out, _ := cgmtopCombined(t, bin, env, nil, args...)
+		if !strings.Contains(out, "not logged in") || strings.Contains(strings.ToLower(out), "keyring") {
 			t.Errorf("cgmtop %s on a fresh headless machine said %q; want \"not logged in\" and no keyring error", strings.Join(args, " "), out)
 		}
 	}
@@ -382,9 +379,7 @@ func TestMonitorReadOnlyDataDir(t *testing.T) {
 	bin := cgmtopBinary(t)
 	env := append(isolatedEnv(t), "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret)
 	loginToEmulator(t, bin, env)
-	sync := exec.Command(bin, "sync")
-	sync.Env = env
-	if out, err := sync.CombinedOutput(); err != nil {
+	if out, err := runCombined(t, bin, env, "", "sync"); err != nil {
 		t.Fatalf("sync: %v\n%s", err, out)
 	}
 	var data string
@@ -425,9 +420,7 @@ func TestLoginSharesItsAccessToken(t *testing.T) {
 	t.Cleanup(func() { srv.Close() })
 	pasteLogin(t, bin, env, srv.URL(), redirect)
 	for range 3 {
-		cmd := exec.Command(bin, "sync")
-		cmd.Env = env
-		if out, err := cmd.CombinedOutput(); err != nil {
+		if out, err := runCombined(t, bin, env, "", "sync"); err != nil {
 			t.Fatalf("sync: %v\n%s", err, out)
 		}
 	}
