@@ -9,12 +9,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gofrs/flock"
 	"golang.org/x/oauth2"
 
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/lockfile"
 )
 
 // lockWait bounds the wait for another process's refresh. A refresh is one
@@ -295,17 +295,11 @@ func (ts *TokenSource) lock(ctx context.Context) (unlock func(), err error) {
 	if err := config.EnsureDir(filepath.Dir(ts.lockPath)); err != nil {
 		return nil, fmt.Errorf("refresh lock: %w", err)
 	}
-	fl := flock.New(ts.lockPath, flock.SetPermissions(0o600))
-	wctx, cancel := context.WithTimeout(ctx, lockWait)
-	defer cancel()
-	ok, err := fl.TryLockContext(wctx, 20*time.Millisecond)
-	if err != nil || !ok {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
+	unlock, err = lockfile.Take(ctx, ts.lockPath, lockWait)
+	if errors.Is(err, lockfile.ErrBusy) {
 		return nil, fmt.Errorf("another cgmtop has been renewing the login for over %s (lock %s): try again", lockWait, ts.lockPath)
 	}
-	return func() { fl.Unlock() }, nil //nolint:errcheck // closing the file drops the lock anyway
+	return unlock, err
 }
 
 // renewError describes a refresh that failed for a reason other than a

@@ -11,10 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/lockfile"
 	"github.com/cgmtop/cgmtop/statusline"
 )
 
@@ -215,21 +214,13 @@ func checkSync(env Env, account string, f cache.Freshness, now time.Time) []Find
 	return r
 }
 
-// lockHeld probes a sync lock with a shared lock taken and dropped at once:
-// if a sync holds it, the probe fails. A missing lock file is no sync.
+// lockHeld is lockfile.Held without making the file: doctor only looks,
+// and a missing lock file is no sync.
 func lockHeld(path string) (bool, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
-	l := flock.New(path)
-	ok, err := l.TryRLock()
-	if err != nil {
-		return false, fmt.Errorf("check the sync lock %s: %w", path, err)
-	}
-	if ok {
-		l.Unlock()
-	}
-	return !ok, nil
+	return lockfile.Held(path)
 }
 
 func ago(now, t time.Time) string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/lockfile"
 )
 
 // Timing of the background sync that status starts.
@@ -110,7 +111,7 @@ func MaybeSpawn(p config.Paths, account string, s SpawnState, spawn func() error
 	defer lock.Unlock()
 
 	s.SpawnedAt = readMarker(marker)
-	if s.SyncRunning, err = syncHeld(p.Lock(account, "sync")); err != nil {
+	if s.SyncRunning, err = lockfile.Held(p.Lock(account, "sync")); err != nil {
 		return false, err
 	}
 	if ok, _ := Decide(s); !ok {
@@ -125,20 +126,6 @@ func MaybeSpawn(p config.Paths, account string, s SpawnState, spawn func() error
 		return false, fmt.Errorf("start a background sync: %w", err)
 	}
 	return true, nil
-}
-
-// syncHeld probes the sync engine's lock with a shared lock taken and
-// dropped at once: if the engine holds it, the probe fails.
-func syncHeld(path string) (bool, error) {
-	l := flock.New(path)
-	ok, err := l.TryRLock()
-	if err != nil {
-		return false, fmt.Errorf("check the sync lock %s: %w", path, err)
-	}
-	if ok {
-		l.Unlock()
-	}
-	return !ok, nil
 }
 
 func readMarker(path string) time.Time {

@@ -16,13 +16,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/gate"
 	"github.com/cgmtop/cgmtop/client/httpapi"
 	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/lockfile"
 )
 
 // Kind is the source kind name, as settings and readings carry it.
@@ -321,17 +320,11 @@ func (c *Client) lock(ctx context.Context) (func(), error) {
 	if err := config.EnsureDir(filepath.Dir(c.opts.LockPath)); err != nil {
 		return nil, fmt.Errorf("Share login lock: %w", err)
 	}
-	fl := flock.New(c.opts.LockPath, flock.SetPermissions(0o600))
-	wctx, cancel := context.WithTimeout(ctx, lockWait)
-	defer cancel()
-	ok, err := fl.TryLockContext(wctx, 20*time.Millisecond)
-	if err != nil || !ok {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
+	unlock, err := lockfile.Take(ctx, c.opts.LockPath, lockWait)
+	if errors.Is(err, lockfile.ErrBusy) {
 		return nil, fmt.Errorf("another cgmtop has been logging in to Share for over %s (lock %s): try again", lockWait, c.opts.LockPath)
 	}
-	return func() { _ = fl.Unlock() }, nil
+	return unlock, err
 }
 
 // Connect logs in with l's credentials: the account id first when only a
