@@ -45,6 +45,21 @@ func (p *profile) appendRecordID(b []byte, kind uint64, i int64) []byte {
 	return appendUUID(b, p.h(tagRecord, i*16+int64(kind)), p.h(tagRecord^kind<<32, i))
 }
 
+// appendRecordHead opens a record of the given kind with the fields every
+// kind starts with: {"recordId":"…","systemTime":"…","displayTime":"…"
+// (t is the system time, shown the display time).
+func (p *profile) appendRecordHead(b []byte, kind uint64, id, t, shown int64) []byte {
+	b = append(b, '{')
+	b = appendKey(b, "recordId")
+	b = append(b, '"')
+	b = p.appendRecordID(b, kind, id)
+	b = append(b, `","systemTime":"`...)
+	b = appendSystemTime(b, t)
+	b = append(b, `","displayTime":"`...)
+	b = p.appendDisplayTime(b, shown)
+	return append(b, '"')
+}
+
 func appendSystemTime(b []byte, t int64) []byte {
 	return time.Unix(t, 0).UTC().AppendFormat(b, layoutPlain)
 }
@@ -120,15 +135,8 @@ func (g gen) appendEGVs(b []byte, sv served, start, end time.Time) ([]byte, int)
 
 func (g gen) appendEGV(b []byte, r reading, tx string, ticks int64) []byte {
 	p := g.p
-	b = append(b, '{')
-	b = appendKey(b, "recordId")
-	b = append(b, '"')
-	b = p.appendRecordID(b, 1, r.slot)
-	b = append(b, `","systemTime":"`...)
-	b = appendSystemTime(b, r.t)
-	b = append(b, `","displayTime":"`...)
-	b = p.appendDisplayTime(b, r.displayAt)
-	b = append(b, `",`...)
+	b = p.appendRecordHead(b, 1, r.slot, r.t, r.displayAt)
+	b = append(b, ',')
 	b = appendStr(b, "transmitterId", tx)
 	b = append(b, `,"transmitterTicks":`...)
 	b = strconv.AppendInt(b, ticks, 10)
@@ -297,15 +305,8 @@ func (g gen) appendEvents(b []byte, lo, hi int64) ([]byte, int) {
 		if k < len(evs)-1 {
 			b = append(b, ',')
 		}
-		b = append(b, '{')
-		b = appendKey(b, "recordId")
-		b = append(b, '"')
-		b = p.appendRecordID(b, 2, e.id)
-		b = append(b, `","systemTime":"`...)
-		b = appendSystemTime(b, e.t)
-		b = append(b, `","displayTime":"`...)
-		b = p.appendDisplayTime(b, e.t+g.skew(e.t))
-		b = append(b, `","eventStatus":"created",`...)
+		b = p.appendRecordHead(b, 2, e.id, e.t, e.t+g.skew(e.t))
+		b = append(b, `,"eventStatus":"created",`...)
 		b = appendStr(b, "eventType", e.typ)
 		b = append(b, `,"eventSubType":`...)
 		if e.subType == "" {
@@ -340,15 +341,8 @@ func (g gen) appendCalibrations(b []byte, lo, hi int64) ([]byte, int) {
 		if k < len(cals)-1 {
 			b = append(b, ',')
 		}
-		b = append(b, '{')
-		b = appendKey(b, "recordId")
-		b = append(b, '"')
-		b = p.appendRecordID(b, 3, c.id)
-		b = append(b, `","systemTime":"`...)
-		b = appendSystemTime(b, c.t)
-		b = append(b, `","displayTime":"`...)
-		b = p.appendDisplayTime(b, c.t+g.skew(c.t))
-		b = append(b, `","unit":"mg/dL","value":`...)
+		b = p.appendRecordHead(b, 3, c.id, c.t, c.t+g.skew(c.t))
+		b = append(b, `,"unit":"mg/dL","value":`...)
 		b = append(b, c.value...)
 		b = append(b, ',')
 		b = appendStr(b, "displayDevice", p.displayDevice)
@@ -372,15 +366,8 @@ func (g gen) appendAlerts(b []byte, lo, hi int64) ([]byte, int) {
 		if k > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, '{')
-		b = appendKey(b, "recordId")
-		b = append(b, '"')
-		b = p.appendRecordID(b, 4, a.slot*8+int64(len(a.name)))
-		b = append(b, `","systemTime":"`...)
-		b = appendSystemTime(b, a.t)
-		b = append(b, `","displayTime":"`...)
-		b = p.appendDisplayTime(b, a.t+g.skew(a.t))
-		b = append(b, `",`...)
+		b = p.appendRecordHead(b, 4, a.slot*8+int64(len(a.name)), a.t, a.t+g.skew(a.t))
+		b = append(b, ',')
 		b = appendStr(b, "alertName", a.name)
 		b = append(b, `,"alertState":"triggered",`...)
 		b = appendStr(b, "displayDevice", p.displayDevice)
