@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/config"
 )
 
@@ -30,6 +31,19 @@ func loadEnv(account string) (env, error) {
 		return env{}, err
 	}
 	return e, nil
+}
+
+// unit is the glucose unit to show: the --units flag's when given, else
+// the settings'.
+func (e env) unit(flag string) (client.Unit, error) {
+	if flag == "" {
+		return e.cfg.Unit(), nil
+	}
+	u, err := client.ParseUnit(flag)
+	if err != nil {
+		return u, usageError("--units: %v", err)
+	}
+	return u, nil
 }
 
 // loadSettings is loadEnv without tightening the folders, for `cgmtop

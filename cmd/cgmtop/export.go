@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cgmtop/cgmtop/cache"
-	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/export"
 )
 
@@ -61,11 +60,9 @@ func runExport(ctx context.Context, opts exportOptions, std stdio) error {
 	if err != nil {
 		return err
 	}
-	unit := e.cfg.Unit()
-	if opts.units != "" {
-		if unit, err = client.ParseUnit(opts.units); err != nil {
-			return usageError("--units: %v", err)
-		}
+	unit, err := e.unit(opts.units)
+	if err != nil {
+		return err
 	}
 	from, to, err := period.resolve(time.Now(), time.Local)
 	if err != nil {

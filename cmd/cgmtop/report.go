@@ -12,7 +12,6 @@ import (
 
 	"github.com/cgmtop/cgmtop/agp"
 	"github.com/cgmtop/cgmtop/cache"
-	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/report"
 	"github.com/cgmtop/cgmtop/theme"
 )
@@ -73,11 +72,9 @@ func runReport(ctx context.Context, opts reportOptions, std stdio) error {
 	if err != nil {
 		return err
 	}
-	unit := e.cfg.Unit()
-	if opts.units != "" {
-		if unit, err = client.ParseUnit(opts.units); err != nil {
-			return usageError("--units: %v", err)
-		}
+	unit, err := e.unit(opts.units)
+	if err != nil {
+		return err
 	}
 	now := time.Now()
 	from, to, err := period.resolve(now, time.Local)
