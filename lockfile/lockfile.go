@@ -17,20 +17,25 @@ var ErrBusy = errors.New("lock busy")
 
 // Take takes the exclusive lock at path (a file made 0600 if need be; its
 // folder must exist), trying every 20 ms for at most wait. It fails with
-// ctx's error when ctx ends first and ErrBusy when the wait runs out.
+// ctx's error when ctx ends first, ErrBusy when the wait runs out, and
+// the file's error when the lock cannot be taken at all.
 // unlock lets go; closing the file would too, so its error is dropped.
 func Take(ctx context.Context, path string, wait time.Duration) (unlock func(), err error) {
 	fl := flock.New(path, flock.SetPermissions(0o600))
 	wctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	ok, err := fl.TryLockContext(wctx, 20*time.Millisecond)
-	if err != nil || !ok {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
+	switch {
+	case ok:
+		return func() { _ = fl.Unlock() }, nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case err == nil || errors.Is(err, context.DeadlineExceeded):
 		return nil, ErrBusy
 	}
-	return func() { _ = fl.Unlock() }, nil
+	// Not a busy lock: a missing folder or a permission problem, which
+	// waiting longer would not mend.
+	return nil, fmt.Errorf("take the lock %s: %w", path, err)
 }
 
 // Held reports whether another process holds the lock at path, by taking

@@ -58,3 +58,17 @@ func TestTakeAndHeld(t *testing.T) {
 		t.Fatalf("Held after both let go = %v, %v", held, err)
 	}
 }
+
+// A lock that cannot be taken at all says why at once, rather than
+// waiting out the limit and blaming another process.
+func TestTakeReportsFileErrors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "refresh.lock")
+	start := time.Now()
+	_, err := Take(context.Background(), path, 5*time.Second)
+	if err == nil || errors.Is(err, ErrBusy) || !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("Take in a missing folder: err = %v, want the file's error", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v: a file error is not worth waiting for", d)
+	}
+}
