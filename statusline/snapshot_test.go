@@ -1,10 +1,12 @@
 package statusline
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -102,6 +104,36 @@ func FuzzReadSnapshot(f *testing.F) {
 			if out, _ := Render(in, format); len(out) < 2 {
 				t.Fatalf("%s: blank output for %q", format, b)
 			}
+		}
+	})
+}
+
+// FuzzSnapshotJSON holds the snapshot's hand-written JSON reader to
+// encoding/json's result for any input: the same verdict, and when both
+// accept, the same values.
+func FuzzSnapshotJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"version":1,"latest":{"time":"2026-12-02T09:39:34Z","value":90,"status":"ok","trend":"flat"},"previous":{"time":"2026-12-02T09:34:34Z","value":91,"status":"ok","trend":"flat"},"sync":{"last_attempt":"2026-12-02T09:39:34Z","last_success":"2026-12-02T09:39:34Z","next_poll":"2026-12-02T10:39:34Z"}}`,
+		`{"version":1,"latest":{"time":"2026-12-02T09:39:34.5+01:00","value":400,"status":"high","trend":"none","source":"share","arrived":"2026-12-02T09:40:01Z"},"sync":{"last_attempt":"2026-12-02T09:39:34Z","last_error":"rate-limited: \"429\" \u00e9\ud83d\ude00","clock_offset_ns":-3600000000000}}`,
+		` { "VERSION" : 1 , "Latest" : null , "extra" : [ 1 , -2.5e+3 , true , false , null , { "a" : [ ] } , "x\\y\/\b\f\n\r\t" ] , "sync" : { } } `,
+		`{"version":1,"latest":{"value":1},"latest":{"trend":"up","time":"2026-01-01T00:00:00Z"}}`,
+		`{"version":1,"latest":{"time":null,"value":null,"status":null},"sync":null}`,
+		`{"version":1.0}`, `{"version":1e0}`, `{"version":-0}`, `{"version":"1"}`, `{"version":99999999999999999999}`,
+		`{"version":1,"latest":{"time":"2026-12-02T9:39:34Z"}}`, `{"version":1,"latest":{"time":"\u0032026-12-02T09:39:34Z"}}`,
+		`{"version":1,"latest":{"status":"\ud800"}}`, `{"version":1,"latest":{"status":"\ud800\u0041"}}`, "{\"version\":1,\"latest\":{\"status\":\"\xff\xfe\"}}",
+		`{"version":1,"latest":[]}`, `{"version":1,"sync":"x"}`, `{"version":1}x`, `{"version":1,}`, `{"version" 1}`, `[1]`, `null`, `"x"`, ``, `{`, `{"a":01}`, `{"a":-}`, `{"a":1.}`, `{"a":tru}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got, want snapshot
+		gotErr := unmarshalSnapshot(b, &got)
+		wantErr := json.Unmarshal(b, &want)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("%q: reader says %v, encoding/json %v", b, gotErr, wantErr)
+		}
+		if gotErr == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\n got %+v\nwant %+v", b, got, want)
 		}
 	})
 }
