@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/adrg/xdg"
 )
 
 // DefaultAccount names the account used when none is given.
@@ -23,13 +25,12 @@ type Paths struct {
 }
 
 // DefaultPaths follows the XDG base directory spec (and its macOS and
-// Windows equivalents, as adrg/xdg has them: see xdgHomes).
+// Windows equivalents, through adrg/xdg).
 func DefaultPaths() Paths {
-	configHome, dataHome, stateHome := xdgHomes()
 	return Paths{
-		ConfigFile: filepath.Join(configHome, "cgmtop", "config.toml"),
-		DataDir:    filepath.Join(dataHome, "cgmtop"),
-		StateDir:   filepath.Join(stateHome, "cgmtop"),
+		ConfigFile: filepath.Join(xdg.ConfigHome, "cgmtop", "config.toml"),
+		DataDir:    filepath.Join(xdg.DataHome, "cgmtop"),
+		StateDir:   filepath.Join(xdg.StateHome, "cgmtop"),
 	}
 }
 
