@@ -133,6 +133,7 @@ func FuzzSnapshotJSON(f *testing.F) {
 		`{"version":1.0}`, `{"version":1e0}`, `{"version":-0}`, `{"version":"1"}`, `{"version":99999999999999999999}`,
 		`{"version":1,"latest":{"time":"2026-12-02T9:39:34Z"}}`, `{"version":1,"latest":{"time":"\u0032026-12-02T09:39:34Z"}}`,
 		`{"version":1,"latest":{"status":"\ud800"}}`, `{"version":1,"latest":{"status":"\ud800\u0041"}}`, "{\"version\":1,\"latest\":{\"status\":\"\xff\xfe\"}}",
+		`{"\u0076ersion":1,"latest":{"ſtatus":"ok","Krend":"up"}}`, `{"version":1,"latest":{"arrived":"\u0032026-12-02T09:39:34Z","value":-1},"sync":{"next_poll":"\u0032"}}`,
 		`{"version":1,"latest":[]}`, `{"version":1,"sync":"x"}`, `{"version":1}x`, `{"version":1,}`, `{"version" 1}`, `[1]`, `null`, `"x"`, ``, `{`, `{"a":01}`, `{"a":-}`, `{"a":1.}`, `{"a":tru}`,
 	} {
 		f.Add([]byte(s))
@@ -209,4 +210,40 @@ func (u *unescapedReading) value() *snapReading {
 	r := u.snapReading
 	r.Time, r.Arrived = u.Time.Time, u.Arrived.Time
 	return &r
+}
+
+// BenchmarkDecodeSnapshot compares the token walker with json.Unmarshal on
+// a real snapshot. In a running process the walker is no faster (Token
+// decodes each value on its own); what it saves is json.Unmarshal's
+// first-use cost in a fresh `cgmtop status`, which a benchmark's loop cannot
+// show: see contrib/bench/status-vs-hello.sh.
+func BenchmarkDecodeSnapshot(b *testing.B) {
+	now := time.Date(2026, 12, 2, 9, 39, 34, 0, time.UTC)
+	f := pair(4*time.Minute, 112, 109, client.TrendFlat)
+	f.Sync = cache.SyncStatus{LastAttempt: now, LastSuccess: now, NextPoll: now.Add(5 * time.Minute), ClockOffset: 1200 * time.Millisecond}
+	path := filepath.Join(b.TempDir(), "status.json")
+	if err := WriteSnapshot(path, f); err != nil {
+		b.Fatal(err)
+	}
+	in, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		decode func([]byte, *snapshot) error
+	}{
+		{"tokens", unmarshalSnapshot},
+		{"json.Unmarshal", func(b []byte, s *snapshot) error { return json.Unmarshal(b, s) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var s snapshot
+				if err := c.decode(in, &s); err != nil || s.Latest == nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
