@@ -61,7 +61,13 @@ func runOnTerminal(t *testing.T, bin string, env []string, args ...string) ([]by
 	if err != nil && !errors.As(err, new(*exec.ExitError)) {
 		t.Fatalf("cgmtop %v: %v", args, err)
 	}
-	<-done // EIO once the last holder of the terminal is gone
+	select {
+	case <-done: // EIO once the last holder of the terminal is gone
+	case <-time.After(10 * time.Second):
+		t.Errorf("cgmtop %v left something holding its terminal", args)
+		ptmx.Close()
+		<-done
+	}
 	ptmx.Close()
 	return out.Bytes(), elapsed
 }
