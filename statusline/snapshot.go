@@ -145,7 +145,7 @@ func ReadSnapshot(path string) (cache.Freshness, error) {
 
 func decodeSnapshot(b []byte) (cache.Freshness, error) {
 	var s snapshot
-	if err := json.Unmarshal(b, &s); err != nil {
+	if err := unmarshalSnapshot(b, &s); err != nil {
 		return cache.Freshness{}, fmt.Errorf("status snapshot: %w", err)
 	}
 	if s.Version != snapshotVersion {

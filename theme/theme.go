@@ -238,7 +238,7 @@ func Resolve(name string, darkBackground bool) Theme {
 func Detect(name string) Theme {
 	dark := true
 	if name == "auto" || name == "high-contrast" || name == "" {
-		dark = lipgloss.HasDarkBackground()
+		dark = darkBackground()
 	}
 	return Resolve(name, dark)
 }

@@ -2,7 +2,8 @@
 # Measures `cgmtop status` against a Go hello-world, side by side, with 90
 # days of readings in the cache. The target is a median within 2.5x of
 # hello (the floor set by starting a binary that links the design card's
-# libraries and SQLite). Needs go and hyperfine (Debian: apt-get install hyperfine).
+# libraries and SQLite). Needs go, python3 and, but for MODE=interleaved,
+# hyperfine (Debian: apt-get install hyperfine).
 #
 #   contrib/bench/status-vs-hello.sh            # from the repository root
 #   RUNS=1000 contrib/bench/status-vs-hello.sh
@@ -14,6 +15,15 @@
 # loaded machine one round's figures swing widely. Besides the wall-time
 # median, it prints the CPU time (user + system) ratio, which load
 # inflates less.
+#
+# hyperfine runs each command's RUNS in one block: on a shared machine the
+# load can change from one block to the next, and a round's ratios with it
+# (2.0x to 2.8x for the same binary in three rounds a minute apart).
+# MODE=interleaved runs the commands in turn instead (hello, status,
+# hello, status, ...; the child's rusage of each run), so load changes
+# fall on every command alike: compare its CPU ratios. Its wall times
+# include the Python runner's spawn and wait (about 0.6 ms a run, the same
+# for every command), which pulls wall ratios towards 1.
 #
 # It builds three binaries the way releases are built (CGO_ENABLED=0,
 # -trimpath, -s -w): hello, `statusline-only` (statusline.Run and nothing
@@ -142,11 +152,49 @@ export XDG_CONFIG_HOME="$tmp/root/config" XDG_DATA_HOME="$tmp/root/data" XDG_STA
 echo "status line:   $("$tmp/statusonly")"
 ls -l "$tmp"/hello "$tmp"/statusonly "$tmp"/cgmtop 2>/dev/null | awk '{print "binary size:  ", $5, $NF}'
 
+# interleaved RUNS OUT.json CMD...: every command once in turn, RUNS times
+# (after 50 warm-up turns), written as hyperfine's --export-json would.
+interleaved() {
+	python3 - "$@" <<'PY'
+import json, os, shlex, statistics, sys, time
+runs, out, cmds = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+null = os.open(os.devnull, os.O_WRONLY)
+quiet = [(os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, null, 2)]
+def once(argv):
+    start = time.perf_counter()
+    pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=quiet)
+    _, status, ru = os.wait4(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(argv)}: exit status {os.waitstatus_to_exitcode(status)}")
+    return time.perf_counter() - start, ru.ru_utime, ru.ru_stime
+argvs = [shlex.split(c) for c in cmds]
+for _ in range(50):
+    for a in argvs:
+        once(a)
+got = [[] for _ in argvs]
+for _ in range(runs):
+    for i, a in enumerate(argvs):
+        got[i].append(once(a))
+results = [{"command": c, "median": statistics.median(w for w, _, _ in g),
+            "user": statistics.mean(u for _, u, _ in g), "system": statistics.mean(s for _, _, s in g)}
+           for c, g in zip(cmds, got)]
+json.dump({"results": results}, open(out, "w"))
+for r in results:
+    print(f'  {r["median"]*1e3:7.3f} ms median wall  {(r["user"]+r["system"])*1e3:7.3f} ms cpu  {r["command"]}')
+PY
+}
+
 IFS='|'
 round=1
 while [ "$round" -le "$rounds" ]; do
-	# shellcheck disable=SC2086
-	hyperfine -N --warmup 50 --runs "$runs" --export-json "$tmp/h$round.json" $cmds
+	if [ "${MODE:-hyperfine}" = interleaved ]; then
+		echo "round $round: $runs interleaved runs of each command"
+		# shellcheck disable=SC2086
+		interleaved "$runs" "$tmp/h$round.json" $cmds
+	else
+		# shellcheck disable=SC2086
+		hyperfine -N --warmup 50 --runs "$runs" --export-json "$tmp/h$round.json" $cmds
+	fi
 	round=$((round + 1))
 done
 python3 - "$tmp"/h*.json <<'PY'
