@@ -196,8 +196,13 @@ func (m *Model) checkAlerts() tea.Cmd {
 	return writeCmd(m.out, seq.String())
 }
 
-// alertText is an alert in words, with the value that caused it.
+// alertText is an alert in words, with the value that caused it. When the
+// monitor follows one of several people it names them, in the short words
+// a glance at a notification needs: "Ben: urgent low 52 ↓".
 func (m Model) alertText(k alertKind) string {
+	if m.name != "" {
+		return m.name + ": " + m.namedAlertText(k)
+	}
 	r := m.fresh.Latest
 	switch k {
 	case alertStale:
@@ -212,7 +217,39 @@ func (m Model) alertText(k alertKind) string {
 	if !r.Known() {
 		return k.title() + " (sensor reads " + valueText(r, m.unit()) + ")"
 	}
-	return k.title() + " " + valueText(r, m.unit()) + " " + m.unit().String()
+	s := k.title() + " " + valueText(r, m.unit()) + " " + m.unit().String()
+	if a := arrow(r.Trend, m.cfg.ASCII); a != "" && k == alertHigh {
+		// A high is read for where it is going: 245 and rising is not
+		// 245 and falling.
+		s += " " + a
+	}
+	return s
+}
+
+// namedAlertText is an alert for a named person: what, the value, the
+// arrow, as the overview's rows say them.
+func (m Model) namedAlertText(k alertKind) string {
+	r := m.fresh.Latest
+	if k == alertStale {
+		return "no data for " + span(m.now.Sub(r.Time))
+	}
+	s := strings.ToLower(k.title()) + " " + valueText(r, m.unit())
+	if !r.Known() {
+		s = strings.ToLower(k.title()) + " (sensor reads " + valueText(r, m.unit()) + ")"
+	}
+	if a := arrow(r.Trend, m.cfg.ASCII); a != "" {
+		s += " " + a
+	}
+	return s
+}
+
+// alertShort is the alert's name alone, for a banner too narrow for the
+// whole text; a named person's alert keeps the name.
+func (m Model) alertShort(k alertKind) string {
+	if m.name != "" {
+		return m.name + ": " + strings.ToLower(k.title())
+	}
+	return k.title()
 }
 
 // writeCmd writes terminal escapes in one Write, from a command rather

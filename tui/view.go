@@ -636,7 +636,7 @@ func (m Model) alertBanner(k alertKind, w int) string {
 		hint = st.Muted.Render(" snoozed until " + m.clockTime(m.alerts.snoozedUntil))
 	}
 	long := style.Render(" " + m.warnGlyph() + " " + m.alertText(k) + " ")
-	short := style.Render(" " + m.warnGlyph() + " " + k.title() + " ")
+	short := style.Render(" " + m.warnGlyph() + " " + m.alertShort(k) + " ")
 	return firstFit(w, long+hint, short+hint, long, short)
 }
 
