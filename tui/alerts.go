@@ -200,25 +200,30 @@ func (m *Model) checkAlerts() tea.Cmd {
 // monitor follows one of several people it names them, in the short words
 // a glance at a notification needs: "Ben: urgent low 52 ↓".
 func (m Model) alertText(k alertKind) string {
-	if m.name != "" {
-		return m.name + ": " + m.namedAlertText(k)
+	c := m.context()
+	return alertWords(&c, m.fresh.Latest, k)
+}
+
+// alertWords is alertText for the newest reading r.
+func alertWords(c *paneContext, r client.Reading, k alertKind) string {
+	if c.name != "" {
+		return c.name + ": " + namedAlertWords(c, r, k)
 	}
-	r := m.fresh.Latest
 	switch k {
 	case alertStale:
-		return "no data for " + span(m.now.Sub(r.Time))
+		return "no data for " + span(c.now.Sub(r.Time))
 	case alertFalling, alertRising:
-		s := k.title() + " " + valueText(r, m.unit())
+		s := k.title() + " " + valueText(r, c.unit())
 		if r.HasRate {
-			s += " " + rateText(r.TrendRate, m.unit())
+			s += " " + rateText(r.TrendRate, c.unit())
 		}
 		return s
 	}
 	if !r.Known() {
-		return k.title() + " (sensor reads " + valueText(r, m.unit()) + ")"
+		return k.title() + " (sensor reads " + valueText(r, c.unit()) + ")"
 	}
-	s := k.title() + " " + valueText(r, m.unit()) + " " + m.unit().String()
-	if a := arrow(r.Trend, m.cfg.ASCII); a != "" && k == alertHigh {
+	s := k.title() + " " + valueText(r, c.unit()) + " " + c.unit().String()
+	if a := arrow(r.Trend, c.cfg.ASCII); a != "" && k == alertHigh {
 		// A high is read for where it is going: 245 and rising is not
 		// 245 and falling.
 		s += " " + a
@@ -226,18 +231,17 @@ func (m Model) alertText(k alertKind) string {
 	return s
 }
 
-// namedAlertText is an alert for a named person: what, the value, the
+// namedAlertWords is an alert for a named person: what, the value, the
 // arrow, as the overview's rows say them.
-func (m Model) namedAlertText(k alertKind) string {
-	r := m.fresh.Latest
+func namedAlertWords(c *paneContext, r client.Reading, k alertKind) string {
 	if k == alertStale {
-		return "no data for " + span(m.now.Sub(r.Time))
+		return "no data for " + span(c.now.Sub(r.Time))
 	}
-	s := strings.ToLower(k.title()) + " " + valueText(r, m.unit())
+	s := strings.ToLower(k.title()) + " " + valueText(r, c.unit())
 	if !r.Known() {
-		s = strings.ToLower(k.title()) + " (sensor reads " + valueText(r, m.unit()) + ")"
+		s = strings.ToLower(k.title()) + " (sensor reads " + valueText(r, c.unit()) + ")"
 	}
-	if a := arrow(r.Trend, m.cfg.ASCII); a != "" {
+	if a := arrow(r.Trend, c.cfg.ASCII); a != "" {
 		s += " " + a
 	}
 	return s
@@ -245,9 +249,9 @@ func (m Model) namedAlertText(k alertKind) string {
 
 // alertShort is the alert's name alone, for a banner too narrow for the
 // whole text; a named person's alert keeps the name.
-func (m Model) alertShort(k alertKind) string {
-	if m.name != "" {
-		return m.name + ": " + strings.ToLower(k.title())
+func alertShort(c *paneContext, k alertKind) string {
+	if c.name != "" {
+		return c.name + ": " + strings.ToLower(k.title())
 	}
 	return k.title()
 }

@@ -107,8 +107,7 @@ type Model struct {
 	loc   *time.Location // clock times are shown in it; tests pin it
 	out   io.Writer      // where bells and desktop notifications go
 
-	keys     KeyMap
-	help     help.Model
+	keys     KeyMap // the person screen's keys; the help pane shows them
 	fullHelp bool
 
 	width, height int
@@ -138,8 +137,26 @@ type Model struct {
 
 	alerts alertState
 
-	chart chartPane
-	spark sparkPane
+	dataGen int // counts loads of recent and events: the chart's key
+	devGen  int // counts loads of devices: the devices pane's key
+
+	// The person screen's panes, each keeping its last drawing, and the
+	// context they read (see refresh).
+	ctx     paneContext
+	title   titlePane
+	header  headerPane
+	line    linePane
+	banner  bannerPane
+	chart   chartPane
+	spark   sparkPane
+	stats   statsPane
+	source  devicesPane
+	helpBar helpPane
+	lower   memo[lowerKey]
+
+	drawn    string // the screen refresh last joined
+	drawnKey frameKey
+	drawnOK  bool
 
 	screen agpScreen // the AGP and daily screens (keys a, d), when open
 }
@@ -178,8 +195,9 @@ func New(opts Options) Model {
 		loc:   time.Local,
 		out:   os.Stdout,
 		keys:  DefaultKeyMap(),
-		help:  h,
-		now:   clk.Now(),
+
+		helpBar: newHelpPane(DefaultKeyMap(), h),
+		now:     clk.Now(),
 
 		screen: newAgpScreen(agpStore(opts.Store), clk, time.Local, th, cfg.Unit(), cfg.ASCII),
 	}
@@ -347,8 +365,16 @@ func (m Model) tickCmd() tea.Cmd {
 	return tea.Tick(m.clk.Wall(d), func(time.Time) tea.Msg { return tickMsg{seq: seq} })
 }
 
-// Update handles a message.
+// Update handles a message: it routes it, then brings the panes up to
+// date (see refresh), so View only returns a string.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.update(msg)
+	nm := next.(Model)
+	nm.refresh()
+	return nm, cmd
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	next, cmd, done := m.routeScreen(msg)
 	if done {
 		return next, cmd
@@ -357,7 +383,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.redraw()
 		return m, nil
 
 	case tea.KeyMsg:
@@ -400,7 +425,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		latest := m.fresh.Latest.Time
 		m.apply(msg)
 		m.now = m.clockNow()
-		m.redraw()
 		cmds := []tea.Cmd{m.checkAlerts()}
 		if !m.fresh.Latest.Time.Equal(latest) {
 			// Ages count from the new reading: re-align the minute tick
@@ -419,7 +443,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.summaries, m.statsOK = msg.summaries, true
-		m.redraw() // the statistics pane may change height
 		return m, nil
 
 	case tickMsg:
@@ -427,21 +450,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.now = m.clockNow()
-		m.redraw()
 		alert := m.checkAlerts()
 		return m, tea.Batch(m.tickCmd(), alert)
 
 	case savedMsg:
 		if msg.err != nil {
 			m.notice = "could not save the unit: " + msg.err.Error()
-			m.redraw()
 		}
 		return m, nil
 
 	case notifiedMsg:
 		if msg.err != nil {
 			m.notice = "could not ring the terminal: " + msg.err.Error()
-			m.redraw()
 		}
 		return m, nil
 	}
@@ -456,6 +476,7 @@ func (m *Model) apply(msg loadedMsg) {
 	}
 	if msg.recentOK {
 		m.recent = msg.recent
+		m.dataGen++
 		// The Freshness query and the range query may straddle a sync;
 		// trust whichever saw the newer reading.
 		if n := len(m.recent); n > 0 && m.recent[n-1].Time.After(m.fresh.Latest.Time) {
@@ -467,9 +488,11 @@ func (m *Model) apply(msg loadedMsg) {
 	}
 	if msg.eventsOK {
 		m.events = msg.events
+		m.dataGen++
 	}
 	if msg.devicesOK {
 		m.devices = msg.devices
+		m.devGen++
 	}
 	if msg.dataRange != nil {
 		m.dataRange = *msg.dataRange
@@ -498,33 +521,26 @@ func (m Model) clockNow() time.Time { return m.clk.Now().Add(m.sync.ClockOffset)
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.notice != "" {
 		m.notice = ""
-		m.redraw() // one line fewer above the chart
 	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
 		return m, tea.Quit
 	case key.Matches(msg, m.keys.Help):
 		m.fullHelp = !m.fullHelp
-		m.redraw() // the chart gives way to the full help
 	case key.Matches(msg, m.keys.ZoomIn):
 		if m.window > 0 {
 			m.window--
-			m.redraw()
 		}
 	case key.Matches(msg, m.keys.ZoomOut):
 		if m.window < len(chartWindows)-1 {
 			m.window++
-			m.redraw()
 		}
 	case key.Matches(msg, m.keys.Window):
 		m.window = int(msg.String()[0] - '1')
-		m.redraw()
 	case key.Matches(msg, m.keys.Period):
 		m.period = (m.period + 1) % len(statsPeriods)
-		m.redraw() // the statistics pane may change height
 	case key.Matches(msg, m.keys.Units):
 		m.cfg.Units = m.cfg.Unit().Toggle().String()
-		m.redraw()
 		if m.save != nil {
 			save, cfg := m.save, m.cfg
 			return m, func() tea.Msg { return savedMsg{err: save(cfg)} }
@@ -532,7 +548,6 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Snooze):
 		m.now = m.clockNow()
 		m.alerts = m.alerts.snooze(m.now, m.snoozeFor())
-		m.redraw() // the alert banner may change length
 	}
 	return m, nil
 }
