@@ -101,6 +101,7 @@ type Model struct {
 	save  func(config.Config) error
 	clk   clock.Clock
 	th    theme.Theme
+	thp   *theme.Theme // th, shared by the panes' context without a copy
 	demo  bool
 	name  string         // the person's name in alerts (Options.Name); "" for one account
 	ascii bool           // draw nothing but ASCII (Options.ASCIIOnly)
@@ -189,6 +190,7 @@ func New(opts Options) Model {
 		save:  opts.SaveConfig,
 		clk:   clk,
 		th:    th,
+		thp:   &th,
 		demo:  opts.Demo,
 		name:  opts.Name,
 		ascii: opts.ASCIIOnly,

@@ -17,7 +17,7 @@ import (
 // for a program's life; the units, the clock and the size move, so each
 // pane's cache key holds the unit, loc and now it drew with.
 type paneContext struct {
-	th            theme.Theme
+	th            *theme.Theme // shared, never written: a theme is fixed for the program's life
 	cfg           config.Config
 	loc           *time.Location
 	now           time.Time

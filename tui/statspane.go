@@ -83,7 +83,7 @@ func drawStats(c *paneContext, in statsIn) []string {
 	limits := bandLimits(u)
 
 	barW := max(w-lipgloss.Width(title)-12, 10)
-	bar := stackedBar(pct, barW, c.th, c.cfg.ASCII)
+	bar := stackedBar(pct, barW, *c.th, c.cfg.ASCII)
 	first := title + "  " + bar + " " + st.Bold.Render(fmt.Sprintf("%d%%", pct[stats.InRange])) + st.Muted.Render(" TIR")
 
 	var bands []string

@@ -205,7 +205,7 @@ type frameKey struct {
 
 // context is the shared context as the model's settings and clock stand.
 func (m *Model) context() paneContext {
-	return paneContext{th: m.th, cfg: m.cfg, loc: m.loc, now: m.now, demo: m.demo, name: m.name, width: m.width, height: m.height}
+	return paneContext{th: m.thp, cfg: m.cfg, loc: m.loc, now: m.now, demo: m.demo, name: m.name, width: m.width, height: m.height}
 }
 
 // msgIn is what the messages are drawn from at width w.
@@ -226,24 +226,29 @@ func (m *Model) drawChart(f frame) {
 	if f.chartH < 1 || f.layout == layoutLine {
 		return
 	}
-	in := chartInput{
+	in := m.chartInputFor(f.chartW, f.chartH)
+	if f.layout == layoutCompact && f.spark {
+		m.spark.Update(in, m.dataGen, m.window)
+		return
+	}
+	m.chart.Update(in, m.dataGen, m.window, f.layout == layoutCompact)
+}
+
+// chartInputFor is what the chart or sparkline is drawn from at w×h.
+func (m *Model) chartInputFor(w, h int) chartInput {
+	return chartInput{
 		readings:   m.recent,
 		events:     m.events,
 		to:         m.now,
 		from:       m.now.Add(-chartWindows[m.window]),
-		width:      f.chartW,
-		height:     f.chartH,
+		width:      w,
+		height:     h,
 		theme:      m.th,
 		thresholds: m.cfg.Thresholds,
 		unit:       m.unit(),
 		loc:        m.loc,
 		ascii:      m.cfg.ASCII,
 	}
-	if f.layout == layoutCompact && f.spark {
-		m.spark.Update(in, m.dataGen, m.window)
-		return
-	}
-	m.chart.Update(in, m.dataGen, m.window, f.layout == layoutCompact)
 }
 
 // redraw draws the chart again whatever its key says, and the screen:
@@ -263,8 +268,11 @@ func (m Model) View() string {
 		return m.screen.View()
 	}
 	if !m.drawnOK {
-		// Not drawn yet (a model fresh from New): draw on a copy.
-		m.refresh()
+		// Not drawn yet (a model fresh from New): draw on a copy, here
+		// only, so the common case never moves the model to the heap.
+		c := m
+		c.refresh()
+		return c.drawn
 	}
 	return m.drawn
 }
