@@ -28,7 +28,11 @@ import (
 // stalled terminal never freezes the program: a newer frame replaces one
 // still waiting.
 func Paint(m tea.Model, f *os.File) (model tea.Model, output tea.ProgramOption, stop func()) {
-	p := &painter{out: f, frames: make(chan paintFrame, 1), done: make(chan struct{})}
+	return paint(m, f, nil)
+}
+
+func paint(m tea.Model, f *os.File, after func()) (tea.Model, tea.ProgramOption, func()) {
+	p := &painter{out: f, frames: make(chan paintFrame, 1), done: make(chan struct{}), painted: after}
 	go p.run()
 	var once sync.Once
 	return painted{inner: m, p: p}, tea.WithOutput(paintOutput{f: f, p: p}), func() {
@@ -75,6 +79,8 @@ type painter struct {
 	mu  sync.Mutex // one write at a time to the terminal, the renderer's or ours
 	alt bool       // the renderer holds the alternate screen
 
+	painted func() // tests: called after each frame is handled
+
 	// Only run's goroutine touches these.
 	last []string
 	w, h int
@@ -105,6 +111,9 @@ func (p *painter) run() {
 	defer close(p.done)
 	for f := range p.frames {
 		p.paint(f)
+		if p.painted != nil {
+			p.painted()
+		}
 	}
 }
 
