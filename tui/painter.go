@@ -12,13 +12,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Paint makes each of a program's frames reach the terminal as soon as
+// Paint makes the frame a key press changed reach the terminal as soon as
 // Update has made it. Bubble Tea v1's renderer writes frames only on its
 // ticker: at the rate an idle monitor can afford (12 a second; each tick
 // wakes the program) a key waited up to 83 ms for the next one. Painted,
 // a key costs its Update and the write of the lines it changed. The
-// renderer still runs (the alternate screen, the cursor, resizes) and at
-// its next tick rewrites those lines with what is already there.
+// renderer still draws everything (the first frame, new data, resizes;
+// the alternate screen and the cursor) and at its next tick finds the
+// key's lines already on screen.
 //
 // Run the program on the returned model with the returned option (its
 // output: the terminal f, shared with the painter so that their writes
@@ -43,12 +44,12 @@ func paint(m tea.Model, f *os.File, after func()) (tea.Model, tea.ProgramOption,
 	}
 }
 
-// painted is a model whose frames the painter writes.
+// painted is a model whose key presses the painter shows at once.
 type painted struct {
 	inner tea.Model
 	p     *painter
 	w, h  int
-	last  string // the frame sent last
+	last  string // the frame the previous Update made
 }
 
 func (m painted) Init() tea.Cmd { return m.inner.Init() }
@@ -56,21 +57,24 @@ func (m painted) Init() tea.Cmd { return m.inner.Init() }
 func (m painted) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if ws, ok := msg.(tea.WindowSizeMsg); ok {
 		m.w, m.h = ws.Width, ws.Height
-		m.last = ""
 	}
 	next, cmd := m.inner.Update(msg)
 	m.inner = next
-	if v := next.View(); m.w > 0 && m.h > 0 && v != m.last {
-		m.last = v
-		m.p.send(paintFrame{view: v, w: m.w, h: m.h})
+	v := next.View()
+	if _, key := msg.(tea.KeyMsg); key && m.w > 0 && m.h > 0 && v != m.last {
+		// Only the lines that differ from the frame before: the
+		// renderer has drawn that one, or will at its next tick.
+		m.p.send(paintFrame{view: v, prev: m.last, w: m.w, h: m.h})
 	}
+	m.last = v
 	return m, cmd
 }
 
 // View is the inner model's frame, for Bubble Tea's renderer.
 func (m painted) View() string { return m.inner.View() }
 
-// painter writes frames, each as the lines that differ from the last.
+// painter writes frames, each as the lines that differ from the frame
+// before it.
 type painter struct {
 	out    io.Writer
 	frames chan paintFrame // holds at most the newest frame not yet written
@@ -79,17 +83,13 @@ type painter struct {
 	mu  sync.Mutex // one write at a time to the terminal, the renderer's or ours
 	alt bool       // the renderer holds the alternate screen
 
-	painted func() // tests: called after each frame is handled
-
-	// Only run's goroutine touches these.
-	last []string
-	w, h int
-	buf  bytes.Buffer
+	painted func()       // tests: called after each frame is handled
+	buf     bytes.Buffer // only run's goroutine touches it
 }
 
 type paintFrame struct {
-	view string
-	w, h int
+	view, prev string
+	w, h       int
 }
 
 // send queues f in place of any frame still waiting.
@@ -117,28 +117,20 @@ func (p *painter) run() {
 	}
 }
 
-// paint writes the lines of f that changed since the last frame: each
+// paint writes the lines of f that differ from the frame before it, each
 // from the start of its row, then the rest of the row cleared, as Bubble
-// Tea's renderer does. A new size repaints everything.
+// Tea's renderer does.
 func (p *painter) paint(f paintFrame) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.alt {
-		p.last = nil // not ours to draw on; start afresh when it is
-		return
+		return // not ours to draw on
 	}
 	b := &p.buf
 	b.Reset()
-	resized := f.w != p.w || f.h != p.h
-	if resized {
-		p.w, p.h, p.last = f.w, f.h, nil
-	}
-	lines := strings.Split(f.view, "\n")
-	if len(lines) > f.h {
-		lines = lines[:f.h] // never scroll
-	}
+	lines, prev := screenLines(f.view, f.h), screenLines(f.prev, f.h)
 	for i, l := range lines {
-		if i < len(p.last) && p.last[i] == l {
+		if i < len(prev) && prev[i] == l {
 			continue
 		}
 		moveTo(b, i)
@@ -153,18 +145,22 @@ func (p *painter) paint(f paintFrame) {
 			b.WriteString(ansi.EraseLineRight)
 		}
 	}
-	for i := len(lines); i < len(p.last); i++ {
+	for i := len(lines); i < len(prev); i++ {
 		moveTo(b, i)
 		b.WriteString(ansi.EraseEntireLine)
 	}
-	if resized && len(lines) < f.h {
-		moveTo(b, len(lines))
-		b.WriteString(ansi.EraseScreenBelow)
-	}
-	p.last = lines
 	if b.Len() > 0 {
 		_, _ = p.out.Write(b.Bytes())
 	}
+}
+
+// screenLines are a frame's rows, at most h: a screen never scrolls.
+func screenLines(view string, h int) []string {
+	if view == "" {
+		return nil
+	}
+	lines := strings.Split(view, "\n")
+	return lines[:min(len(lines), h)]
 }
 
 // moveTo puts the cursor at the start of row (0-based).

@@ -10,20 +10,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// screen is a model whose frame is whatever it was last told.
-type screen struct{ frame string }
-
-type frameMsg string
-
-func (s screen) Init() tea.Cmd { return nil }
-func (s screen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if f, ok := msg.(frameMsg); ok {
-		s.frame = string(f)
-	}
-	return s, nil
-}
-func (s screen) View() string { return s.frame }
-
 // pipeTerminal is a file the painter and the renderer write to, read back
 // whole.
 func pipeTerminal(t *testing.T) (w *os.File, read func() string) {
@@ -44,13 +30,16 @@ func pipeTerminal(t *testing.T) (w *os.File, read func() string) {
 	}
 }
 
-// TestPaintWritesChangedLinesInAltScreenOnly: the painter draws nothing
+type notKey string
+
+// TestPaintWritesKeysChangesInAltScreenOnly: the painter draws nothing
 // before the renderer enters the alternate screen or after it left, and
-// inside writes whole frames first, then only the rows that changed.
-func TestPaintWritesChangedLinesInAltScreenOnly(t *testing.T) {
+// inside writes, at a key press, the rows that differ from the frame
+// before; other messages are left to the renderer.
+func TestPaintWritesKeysChangesInAltScreenOnly(t *testing.T) {
 	f, read := pipeTerminal(t)
 	done := make(chan struct{}, 10)
-	m, opt, stop := paint(screen{}, f, func() { done <- struct{}{} })
+	m, opt, stop := paint(keyScreen{}, f, func() { done <- struct{}{} })
 	if opt == nil {
 		t.Fatal("no output option")
 	}
@@ -60,33 +49,50 @@ func TestPaintWritesChangedLinesInAltScreenOnly(t *testing.T) {
 	flush := func() { <-done } // the painter handled the frame
 
 	step(tea.WindowSizeMsg{Width: 10, Height: 3})
-	step(frameMsg("before\nalt\nscreen"))
+	step(keyMsg("before\nalt\nscreen"))
 	flush()
 	out.Write([]byte(ansi.SetAltScreenSaveCursorMode))
-	step(frameMsg("one\ntwo\nthree"))
+	step(notKey("one\ntwo\nthree")) // the renderer's to draw
+	step(keyMsg("one\nTWO\nthree"))
 	flush()
-	step(frameMsg("one\nTWO\nthree"))
+	step(keyMsg("one\nTWO\nthree")) // unchanged: nothing sent
+	step(keyMsg("one"))
 	flush()
-	step(frameMsg("one\nTWO\nthree")) // unchanged: nothing sent
 	out.Write([]byte(ansi.ResetAltScreenSaveCursorMode))
-	step(frameMsg("after\nalt\nscreen"))
+	step(keyMsg("after\nalt\nscreen"))
 	flush()
 	stop()
 	got := read()
 
-	for _, never := range []string{"before", "after"} {
+	for _, never := range []string{"before", "after", "three"} {
 		if strings.Contains(got, never) {
-			t.Errorf("painted outside the alternate screen: %q", got)
+			t.Errorf("painted %q: %q", never, got)
 		}
 	}
 	want := ansi.SetAltScreenSaveCursorMode +
-		"\x1b[1;1Hone" + ansi.EraseLineRight + "\x1b[2;1Htwo" + ansi.EraseLineRight + "\x1b[3;1Hthree" + ansi.EraseLineRight +
 		"\x1b[2;1HTWO" + ansi.EraseLineRight +
+		"\x1b[2;1H" + ansi.EraseEntireLine + "\x1b[3;1H" + ansi.EraseEntireLine +
 		ansi.ResetAltScreenSaveCursorMode
 	if got != want {
 		t.Errorf("terminal got\n%q\nwant\n%q", got, want)
 	}
 }
+
+// keyScreen shows the frame a key or a notKey message carries: each key
+// press is a tea.KeyMsg whose runes are the frame.
+type keyScreen struct{ frame string }
+
+func (s keyScreen) Init() tea.Cmd { return nil }
+func (s keyScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		s.frame = string(msg.Runes)
+	case notKey:
+		s.frame = string(msg)
+	}
+	return s, nil
+}
+func (s keyScreen) View() string { return s.frame }
 
 // TestPaintFitsTheScreen: a line wider than the terminal is cut, one that
 // fills it is not followed by a clear (which would wipe its last cell),
@@ -94,15 +100,9 @@ func TestPaintWritesChangedLinesInAltScreenOnly(t *testing.T) {
 func TestPaintFitsTheScreen(t *testing.T) {
 	var b bytes.Buffer
 	p := &painter{out: &b, alt: true}
-	p.paint(paintFrame{view: "abcdefgh\nabcd\nxy", w: 4, h: 3})
+	p.paint(paintFrame{view: "abcdefgh\nabcd\nxy\nbelow the screen", w: 4, h: 3})
 	want := "\x1b[1;1Habcd\x1b[2;1Habcd\x1b[3;1Hxy" + ansi.EraseLineRight
 	if got := b.String(); got != want {
 		t.Errorf("first frame %q, want %q", got, want)
-	}
-	b.Reset()
-	p.paint(paintFrame{view: "abcd", w: 4, h: 3})
-	want = "\x1b[1;1Habcd\x1b[2;1H" + ansi.EraseEntireLine + "\x1b[3;1H" + ansi.EraseEntireLine
-	if got := b.String(); got != want {
-		t.Errorf("shorter frame %q, want %q", got, want)
 	}
 }
