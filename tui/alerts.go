@@ -163,7 +163,7 @@ func currentConditions(latest client.Reading, stale bool, t config.Thresholds) c
 
 // activeAlert is the most urgent alert whose condition holds and which the
 // user turned on.
-func (m Model) activeAlert() (alertKind, bool) {
+func (m *Model) activeAlert() (alertKind, bool) {
 	c := currentConditions(m.fresh.Latest, m.stale(), m.cfg.Thresholds)
 	en := enabledAlerts(m.cfg.Alerts)
 	for k := range numAlerts {

@@ -40,7 +40,9 @@ func (p *devicesPane) SetSize(w, _ int) { p.in.w = w }
 func (p *devicesPane) Update(c *paneContext, devices []client.Device, gen int, latest client.Reading, sync cache.SyncStatus, failing bool, dr client.DataRange) {
 	p.devices = devices
 	p.in.st, p.in.devGen, p.in.latest, p.in.sync, p.in.failing, p.in.dataRange = c.stamp(), gen, latest, sync, failing, dr
-	p.memo.get(p.in, func() []string { return drawDevices(c, p.in, p.devices) })
+	if p.memo.stale(p.in) {
+		p.memo.put(p.in, drawDevices(c, p.in, p.devices))
+	}
 }
 
 // Lines are the pane as last drawn.

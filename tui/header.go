@@ -30,7 +30,9 @@ func (p *headerPane) SetSize(w int, roomy bool) { p.in.w, p.in.roomy = w, roomy 
 // Update sets the readings shown and draws again if anything moved.
 func (p *headerPane) Update(c *paneContext, latest, previous client.Reading) {
 	p.in.latest, p.in.previous, p.in.st = latest, previous, c.stamp()
-	p.memo.get(p.in, func() []string { return drawHeader(c, p.in) })
+	if p.memo.stale(p.in) {
+		p.memo.put(p.in, drawHeader(c, p.in))
+	}
 }
 
 // Lines are the header as last drawn.

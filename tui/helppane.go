@@ -35,7 +35,9 @@ func (p *helpPane) SetSize(w int, l layout) { p.in.w, p.in.l = w, l }
 // moved.
 func (p *helpPane) Update(full bool) {
 	p.in.full = full
-	p.memo.get(p.in, func() []string { return drawHelp(p.keys, p.help, p.in.full, p.in.w, p.in.l) })
+	if p.memo.stale(p.in) {
+		p.memo.put(p.in, drawHelp(p.keys, p.help, p.in.full, p.in.w, p.in.l))
+	}
 }
 
 // Lines are the help as last drawn.

@@ -34,7 +34,9 @@ func (p *linePane) SetSize(w, h int) { p.in.w, p.in.h = w, h }
 func (p *linePane) Update(c *paneContext, in lineIn, banner *bannerPane) {
 	in.w, in.h, in.st, in.banner = p.in.w, p.in.h, c.stamp(), banner.n
 	p.in = in
-	p.memo.get(in, func() []string { return drawLine(c, in, banner) })
+	if p.memo.stale(in) {
+		p.memo.put(in, drawLine(c, in, banner))
+	}
 }
 
 // Lines are the layout as last drawn.

@@ -518,7 +518,7 @@ func (m *Model) apply(msg loadedMsg) {
 // clockNow is the time on the source's clock: this computer's, corrected by
 // the offset the syncing process last measured, so a wrong clock neither
 // makes a new reading look old nor an old one look new.
-func (m Model) clockNow() time.Time { return m.clk.Now().Add(m.sync.ClockOffset) }
+func (m *Model) clockNow() time.Time { return m.clk.Now().Add(m.sync.ClockOffset) }
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.notice != "" {
@@ -554,9 +554,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m Model) unit() client.Unit { return m.cfg.Unit() }
+func (m *Model) unit() client.Unit { return m.cfg.Unit() }
 
-func (m Model) snoozeFor() time.Duration {
+func (m *Model) snoozeFor() time.Duration {
 	if n := m.cfg.Alerts.SnoozeMinutes; n > 0 {
 		return time.Duration(n) * time.Minute
 	}
@@ -564,17 +564,17 @@ func (m Model) snoozeFor() time.Duration {
 }
 
 // stale reports whether the newest reading is too old to act on.
-func (m Model) stale() bool {
+func (m *Model) stale() bool {
 	t := m.fresh.Latest.Time
 	return !t.IsZero() && m.now.Sub(t) > m.cfg.StaleAfter()
 }
 
 // hasReading reports whether there is any reading to show.
-func (m Model) hasReading() bool { return !m.fresh.Latest.Time.IsZero() }
+func (m *Model) hasReading() bool { return !m.fresh.Latest.Time.IsZero() }
 
 // sourceError is the problem to show about getting data, in plain words,
 // or "" when all is well.
-func (m Model) sourceError() string {
+func (m *Model) sourceError() string {
 	switch {
 	case m.syncErr != nil:
 		return m.syncErr.Error()

@@ -19,6 +19,7 @@ import (
 type paneContext struct {
 	th            *theme.Theme // shared, never written: a theme is fixed for the program's life
 	cfg           config.Config
+	u             client.Unit // cfg.Unit(), parsed once a refresh
 	loc           *time.Location
 	now           time.Time
 	demo          bool
@@ -34,9 +35,9 @@ type stamp struct {
 	now  time.Time
 }
 
-func (c *paneContext) stamp() stamp { return stamp{c.cfg.Unit(), c.loc, c.now} }
+func (c *paneContext) stamp() stamp { return stamp{c.u, c.loc, c.now} }
 
-func (c *paneContext) unit() client.Unit { return c.cfg.Unit() }
+func (c *paneContext) unit() client.Unit { return c.u }
 
 func (c *paneContext) clockTime(t time.Time) string { return t.In(c.loc).Format("15:04") }
 
@@ -52,9 +53,11 @@ func (c *paneContext) stale(r client.Reading) bool {
 	return !r.Time.IsZero() && c.now.Sub(r.Time) > c.cfg.StaleAfter()
 }
 
-// memo is a pane's last drawing and the inputs it was drawn from: get
-// draws again only when the inputs differ, and counts the drawings so the
-// root knows when a joined screen is out of date.
+// memo is a pane's last drawing and the inputs it was drawn from. A pane
+// draws again only when stale says its inputs differ, and put counts the
+// drawings so the root knows when a joined screen is out of date. (Two
+// calls rather than one taking a func: a closure would cost an allocation
+// on every frame, drawn or not.)
 type memo[K comparable] struct {
 	key   K
 	ok    bool
@@ -63,11 +66,12 @@ type memo[K comparable] struct {
 	n     int    // drawings so far
 }
 
-func (c *memo[K]) get(k K, draw func() []string) []string {
-	if !c.ok || c.key != k {
-		c.key, c.ok, c.lines = k, true, slices.Clip(draw())
-		c.view = strings.Join(c.lines, "\n")
-		c.n++
-	}
-	return c.lines
+// stale reports whether inputs k need a new drawing.
+func (c *memo[K]) stale(k K) bool { return !c.ok || c.key != k }
+
+// put keeps lines as the drawing of k.
+func (c *memo[K]) put(k K, lines []string) {
+	c.key, c.ok, c.lines = k, true, slices.Clip(lines)
+	c.view = strings.Join(c.lines, "\n")
+	c.n++
 }

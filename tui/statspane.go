@@ -35,7 +35,9 @@ func (p *statsPane) SetSize(w, _ int) { p.in.w = w }
 // Update sets the period and its summary and draws again if they moved.
 func (p *statsPane) Update(c *paneContext, period int, ok bool, s stats.Summary) {
 	p.in.unit, p.in.period, p.in.ok, p.in.summary = c.unit(), period, ok, s
-	p.memo.get(p.in, func() []string { return drawStats(c, p.in) })
+	if p.memo.stale(p.in) {
+		p.memo.put(p.in, drawStats(c, p.in))
+	}
 }
 
 // Lines are the statistics as last drawn.

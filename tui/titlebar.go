@@ -23,7 +23,9 @@ func (p *titlePane) SetSize(w, _ int) { p.w = w }
 
 // Update draws the bar again if the unit or the clock moved.
 func (p *titlePane) Update(c *paneContext) {
-	p.memo.get(titleKey{p.w, c.stamp()}, func() []string { return []string{drawTitle(c, p.w)} })
+	if k := (titleKey{p.w, c.stamp()}); p.memo.stale(k) {
+		p.memo.put(k, []string{drawTitle(c, p.w)})
+	}
 }
 
 // View is the bar as last drawn.

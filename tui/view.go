@@ -145,7 +145,7 @@ func (m *Model) compactFrame(f frame, w, h int) frame {
 // withBadge marks the demo at the right of the first header line with
 // room for it, the status line before the value: a demo must never pass
 // for a person's real glucose.
-func (m Model) withBadge(lines []string, w int) []string {
+func (m *Model) withBadge(lines []string, w int) []string {
 	if !m.demo {
 		return lines
 	}
@@ -205,7 +205,7 @@ type frameKey struct {
 
 // context is the shared context as the model's settings and clock stand.
 func (m *Model) context() paneContext {
-	return paneContext{th: m.thp, cfg: m.cfg, loc: m.loc, now: m.now, demo: m.demo, name: m.name, width: m.width, height: m.height}
+	return paneContext{th: m.thp, cfg: m.cfg, u: m.cfg.Unit(), loc: m.loc, now: m.now, demo: m.demo, name: m.name, width: m.width, height: m.height}
 }
 
 // msgIn is what the messages are drawn from at width w.
@@ -350,7 +350,10 @@ func (m *Model) lowerPanes(w int) []string {
 	m.stats.Update(c, m.period, m.statsOK, m.summaries[m.period])
 	m.source.SetSize(dw, 0)
 	m.source.Update(c, m.devices, m.devGen, m.fresh.Latest, m.sync, m.sourceError() != "", m.dataRange)
-	return m.lower.get(lowerKey{w, m.stats.memo.n, m.source.memo.n}, func() []string { return m.joinLower(w) })
+	if k := (lowerKey{w, m.stats.memo.n, m.source.memo.n}); m.lower.stale(k) {
+		m.lower.put(k, m.joinLower(w))
+	}
+	return m.lower.lines
 }
 
 // lowerKey is the join's cache key.
@@ -385,7 +388,7 @@ func (m Model) helpLines(w int, l layout) []string {
 	return drawHelp(m.keys, m.helpBar.help, m.fullHelp, w, l)
 }
 
-func (m Model) noDataWords() string {
+func (m *Model) noDataWords() string {
 	switch {
 	case !m.loaded:
 		return "loading the cache…"
