@@ -108,7 +108,8 @@ type Model struct {
 	loc   *time.Location // clock times are shown in it; tests pin it
 	out   io.Writer      // where bells and desktop notifications go
 
-	keys     KeyMap // the person screen's keys; the help pane shows them
+	keys     KeyMap     // the person screen's keys; the help pane shows them
+	helpKeys HelpKeyMap // the full help's, while fullHelp
 	fullHelp bool
 
 	width, height int
@@ -185,18 +186,19 @@ func New(opts Options) Model {
 	h.Styles.FullSeparator = th.Styles.HelpSep
 	h.Styles.Ellipsis = th.Styles.HelpSep
 	return Model{
-		store: opts.Store,
-		cfg:   cfg,
-		save:  opts.SaveConfig,
-		clk:   clk,
-		th:    th,
-		thp:   &th,
-		demo:  opts.Demo,
-		name:  opts.Name,
-		ascii: opts.ASCIIOnly,
-		loc:   time.Local,
-		out:   os.Stdout,
-		keys:  DefaultKeyMap(),
+		store:    opts.Store,
+		cfg:      cfg,
+		save:     opts.SaveConfig,
+		clk:      clk,
+		th:       th,
+		thp:      &th,
+		demo:     opts.Demo,
+		name:     opts.Name,
+		ascii:    opts.ASCIIOnly,
+		loc:      time.Local,
+		out:      os.Stdout,
+		keys:     DefaultKeyMap(),
+		helpKeys: DefaultHelpKeyMap(),
 
 		helpBar: newHelpPane(DefaultKeyMap(), h),
 		now:     clk.Now(),
@@ -527,8 +529,10 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.Quit):
 		return m, tea.Quit
+	case m.fullHelp && key.Matches(msg, m.helpKeys.Close):
+		m.fullHelp = false
 	case key.Matches(msg, m.keys.Help):
-		m.fullHelp = !m.fullHelp
+		m.fullHelp = true
 	case key.Matches(msg, m.keys.ZoomIn):
 		if m.window > 0 {
 			m.window--
