@@ -76,7 +76,8 @@ func BenchmarkKey(b *testing.B) {
 
 // BenchmarkPane is each pane of the full layout at 120x40, given the same
 // inputs again (unchanged: it keeps its string) and new ones (changed: it
-// draws; the minute moves, or for the statistics the period).
+// draws; the minute moves, for the statistics the period, for the banner
+// a notice comes and goes).
 func BenchmarkPane(b *testing.B) {
 	m := load(b, normalStore(), config.Default(), 120, 40)
 	c := m.context()
@@ -89,7 +90,13 @@ func BenchmarkPane(b *testing.B) {
 	}{
 		{"title", func(int) { m.title.SetSize(w, 1); m.title.Update(&c) }},
 		{"header", func(int) { m.header.SetSize(w, true); m.header.Update(&c, m.fresh.Latest, m.fresh.Previous) }},
-		{"banner", func(int) { m.banner.Update(&c, m.msgIn(w)) }},
+		{"banner", func(i int) {
+			in := m.msgIn(w)
+			if i%2 == 1 {
+				in.notice = "could not save the unit: disk full"
+			}
+			m.banner.Update(&c, in)
+		}},
 		{"stats", func(i int) { m.stats.SetSize(58, 0); m.stats.Update(&c, i%2, true, m.summaries[i%2]) }},
 		{"devices", func(int) {
 			m.source.SetSize(59, 0)
