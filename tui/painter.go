@@ -50,6 +50,7 @@ type painted struct {
 	p     *painter
 	w, h  int
 	last  string // the frame the previous Update made
+	seen  bool   // last is set: an Update has run
 }
 
 func (m painted) Init() tea.Cmd { return m.inner.Init() }
@@ -66,12 +67,18 @@ func (m painted) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// renderer has drawn that one, or will at its next tick.
 		m.p.send(paintFrame{view: v, prev: m.last, w: m.w, h: m.h})
 	}
-	m.last = v
+	m.last, m.seen = v, true
 	return m, cmd
 }
 
-// View is the inner model's frame, for Bubble Tea's renderer.
-func (m painted) View() string { return m.inner.View() }
+// View is the inner model's frame, for Bubble Tea's renderer: the one
+// Update made, so a frame is never drawn twice.
+func (m painted) View() string {
+	if !m.seen {
+		return m.inner.View()
+	}
+	return m.last
+}
 
 // painter writes frames, each as the lines that differ from the frame
 // before it.

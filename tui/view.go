@@ -62,6 +62,9 @@ type frame struct {
 // as a line chart with a time axis: taller bars are a wall of blocks.
 const lineChartRows = 8
 
+// frame lays out the screen for the model's size: it hands each pane its
+// room and inputs (a pane whose inputs did not move keeps its drawing)
+// and leaves the rest to the chart.
 func (m *Model) frame() frame {
 	w, h := max(m.width, 1), max(m.height, 1)
 	f := frame{layout: chooseLayout(w, h), chartW: w}
