@@ -18,8 +18,14 @@ import (
 // wakes the program) a key waited up to 83 ms for the next one. Painted,
 // a key costs its Update and the write of the lines it changed. The
 // renderer still draws everything (the first frame, new data, resizes;
-// the alternate screen and the cursor) and at its next tick finds the
-// key's lines already on screen.
+// the alternate screen and the cursor).
+//
+// The renderer writes only the rows that differ from what it wrote last,
+// and knows nothing of the painter's rows: a later frame whose row equals
+// its old one would leave the painter's row on screen. So each painted
+// key also asks for the window's size (tea.WindowSize), whose answer makes
+// the renderer repaint every row at its next tick; and the painter never
+// writes a frame once the renderer has written since it was made.
 //
 // Run the program on the returned model with the returned option (its
 // output: the terminal f, shared with the painter so that their writes
@@ -53,6 +59,10 @@ type painted struct {
 	seen  bool   // last is set: an Update has run
 }
 
+// repaint asks for the window's size: the renderer repaints everything
+// on its answer.
+var repaint = tea.WindowSize()
+
 func (m painted) Init() tea.Cmd { return m.inner.Init() }
 
 func (m painted) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -65,7 +75,8 @@ func (m painted) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, key := msg.(tea.KeyMsg); key && m.w > 0 && m.h > 0 && v != m.last {
 		// Only the lines that differ from the frame before: the
 		// renderer has drawn that one, or will at its next tick.
-		m.p.send(paintFrame{view: v, prev: m.last, w: m.w, h: m.h})
+		m.p.send(paintFrame{view: v, prev: m.last, w: m.w, h: m.h, gen: m.p.rendered()})
+		cmd = tea.Batch(cmd, repaint)
 	}
 	m.last, m.seen = v, true
 	return m, cmd
@@ -87,8 +98,9 @@ type painter struct {
 	frames chan paintFrame // holds at most the newest frame not yet written
 	done   chan struct{}
 
-	mu  sync.Mutex // one write at a time to the terminal, the renderer's or ours
-	alt bool       // the renderer holds the alternate screen
+	mu     sync.Mutex // one write at a time to the terminal, the renderer's or ours
+	alt    bool       // the renderer holds the alternate screen
+	writes int        // the renderer's writes so far
 
 	painted func()       // tests: called after each frame is handled
 	buf     bytes.Buffer // only run's goroutine touches it
@@ -97,6 +109,14 @@ type painter struct {
 type paintFrame struct {
 	view, prev string
 	w, h       int
+	gen        int // the renderer's writes when the frame was made
+}
+
+// rendered is how many times the renderer has written so far.
+func (p *painter) rendered() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.writes
 }
 
 // send queues f in place of any frame still waiting.
@@ -130,8 +150,10 @@ func (p *painter) run() {
 func (p *painter) paint(f paintFrame) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.alt {
-		return // not ours to draw on
+	if !p.alt || p.writes != f.gen {
+		// Not ours to draw on; or the renderer wrote since this frame
+		// was made, and will write it (or a newer one) itself.
+		return
 	}
 	b := &p.buf
 	b.Reset()
@@ -200,6 +222,7 @@ func (o paintOutput) Write(b []byte) (int, error) {
 	if bytes.Contains(b, enterAlt) {
 		o.p.alt = true
 	}
+	o.p.writes++
 	return o.f.Write(b)
 }
 

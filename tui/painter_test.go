@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -53,8 +54,12 @@ func TestPaintWritesKeysChangesInAltScreenOnly(t *testing.T) {
 	flush()
 	out.Write([]byte(ansi.SetAltScreenSaveCursorMode))
 	step(notKey("one\ntwo\nthree")) // the renderer's to draw
-	step(keyMsg("one\nTWO\nthree"))
+	var cmd tea.Cmd
+	m, cmd = m.Update(keyMsg("one\nTWO\nthree"))
 	flush()
+	if cmd == nil || fmt.Sprintf("%T", cmd()) != fmt.Sprintf("%T", tea.WindowSize()()) {
+		t.Error("a painted key does not ask for the size, which makes the renderer repaint")
+	}
 	step(keyMsg("one\nTWO\nthree")) // unchanged: nothing sent
 	step(keyMsg("one"))
 	flush()
@@ -93,6 +98,21 @@ func (s keyScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return s, nil
 }
 func (s keyScreen) View() string { return s.frame }
+
+// TestPaintLeavesTheRendererLastWord: a frame made before the renderer's
+// latest write is not painted: the renderer has drawn it, or a newer one.
+func TestPaintLeavesTheRendererLastWord(t *testing.T) {
+	var b bytes.Buffer
+	p := &painter{out: &b, alt: true, writes: 2}
+	p.paint(paintFrame{view: "old", w: 10, h: 3, gen: 1})
+	if b.Len() != 0 {
+		t.Errorf("painted over the renderer: %q", b.String())
+	}
+	p.paint(paintFrame{view: "new", w: 10, h: 3, gen: 2})
+	if !strings.Contains(b.String(), "new") {
+		t.Errorf("did not paint a frame made after the renderer's write: %q", b.String())
+	}
+}
 
 // TestPaintFitsTheScreen: a line wider than the terminal is cut, one that
 // fills it is not followed by a clear (which would wipe its last cell),
