@@ -100,6 +100,9 @@ func (s agpScreen) Open(v agpView) (agpScreen, tea.Cmd) {
 
 // SetSize sets the screen's size and redraws.
 func (s *agpScreen) SetSize(w, h int) {
+	if s.w == w && s.h == h {
+		return // the same size again (the painter asks after each key)
+	}
 	s.w, s.h = w, h
 	s.redraw()
 }

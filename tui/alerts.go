@@ -163,7 +163,7 @@ func currentConditions(latest client.Reading, stale bool, t config.Thresholds) c
 
 // activeAlert is the most urgent alert whose condition holds and which the
 // user turned on.
-func (m Model) activeAlert() (alertKind, bool) {
+func (m *Model) activeAlert() (alertKind, bool) {
 	c := currentConditions(m.fresh.Latest, m.stale(), m.cfg.Thresholds)
 	en := enabledAlerts(m.cfg.Alerts)
 	for k := range numAlerts {
@@ -196,23 +196,64 @@ func (m *Model) checkAlerts() tea.Cmd {
 	return writeCmd(m.out, seq.String())
 }
 
-// alertText is an alert in words, with the value that caused it.
+// alertText is an alert in words, with the value that caused it. When the
+// monitor follows one of several people it names them, in the short words
+// a glance at a notification needs: "Ben: urgent low 52 ↓".
 func (m Model) alertText(k alertKind) string {
-	r := m.fresh.Latest
+	c := m.context()
+	return alertWords(&c, m.fresh.Latest, k)
+}
+
+// alertWords is alertText for the newest reading r.
+func alertWords(c *paneContext, r client.Reading, k alertKind) string {
+	if c.name != "" {
+		return c.name + ": " + namedAlertWords(c, r, k)
+	}
 	switch k {
 	case alertStale:
-		return "no data for " + span(m.now.Sub(r.Time))
+		return "no data for " + span(c.now.Sub(r.Time))
 	case alertFalling, alertRising:
-		s := k.title() + " " + valueText(r, m.unit())
+		s := k.title() + " " + valueText(r, c.unit())
 		if r.HasRate {
-			s += " " + rateText(r.TrendRate, m.unit())
+			s += " " + rateText(r.TrendRate, c.unit())
 		}
 		return s
 	}
 	if !r.Known() {
-		return k.title() + " (sensor reads " + valueText(r, m.unit()) + ")"
+		return k.title() + " (sensor reads " + valueText(r, c.unit()) + ")"
 	}
-	return k.title() + " " + valueText(r, m.unit()) + " " + m.unit().String()
+	s := k.title() + " " + valueText(r, c.unit()) + " " + c.unit().String()
+	if a := arrow(r.Trend, c.cfg.ASCII); a != "" && k == alertHigh {
+		// A high is read for where it is going: 245 and rising is not
+		// 245 and falling.
+		s += " " + a
+	}
+	return s
+}
+
+// namedAlertWords is an alert for a named person: what, the value, the
+// arrow, as the overview's rows say them.
+func namedAlertWords(c *paneContext, r client.Reading, k alertKind) string {
+	if k == alertStale {
+		return "no data for " + span(c.now.Sub(r.Time))
+	}
+	s := strings.ToLower(k.title()) + " " + valueText(r, c.unit())
+	if !r.Known() {
+		s = strings.ToLower(k.title()) + " (sensor reads " + valueText(r, c.unit()) + ")"
+	}
+	if a := arrow(r.Trend, c.cfg.ASCII); a != "" {
+		s += " " + a
+	}
+	return s
+}
+
+// alertShort is the alert's name alone, for a banner too narrow for the
+// whole text; a named person's alert keeps the name.
+func alertShort(c *paneContext, k alertKind) string {
+	if c.name != "" {
+		return c.name + ": " + strings.ToLower(k.title())
+	}
+	return k.title()
 }
 
 // writeCmd writes terminal escapes in one Write, from a command rather

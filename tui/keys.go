@@ -39,10 +39,9 @@ func (k KeyMap) ShortHelp() []key.Binding {
 
 // fullHelpWords are the two keys whose words differ in the full help.
 func (k KeyMap) fullHelpWords() (in, help key.Binding) {
-	in, help = k.ZoomIn, k.Help
+	in = k.ZoomIn
 	in.SetHelp("+", "zoom in")
-	help.SetHelp("?", "close help")
-	return in, help
+	return in, DefaultHelpKeyMap().Close
 }
 
 // FullHelp is the help shown by `?`, in three groups: the chart, the
@@ -56,4 +55,16 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Snooze, help, k.Quit},
 		{k.AGP, k.Daily},
 	}
+}
+
+// HelpKeyMap is the keys of the full help, open over the person screen:
+// its own key closes it, and every other key still acts on the screen
+// beneath (the chart's zoom shows once the help is closed).
+type HelpKeyMap struct {
+	Close key.Binding
+}
+
+// DefaultHelpKeyMap is the full help's keys.
+func DefaultHelpKeyMap() HelpKeyMap {
+	return HelpKeyMap{Close: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "close help"))}
 }

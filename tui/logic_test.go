@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/config"
@@ -491,4 +492,73 @@ func TestChartOddValues(t *testing.T) {
 		var s sparkPane
 		s.draw(in)
 	}
+}
+
+// TestAlertsNameThePerson is issue 14's alerts for one of several people:
+// the banner (whole, and cut to its name when narrow) and the desktop
+// notification say whose glucose it is; without a name they read as
+// before. Snooze belongs to each person's monitor.
+func TestAlertsNameThePerson(t *testing.T) {
+	load := func(name string, w int) (Model, *recorder) {
+		s := normalStore()
+		last := &s.readings[len(s.readings)-1]
+		last.Value, last.Trend, last.HasRate = 52, client.TrendSingleDown, false
+		m := New(Options{Store: s, Config: config.Default(), Clock: fixedClock{testNow}, Theme: theme.Dark(), Name: name})
+		rec := &recorder{}
+		m.out, m.loc = rec, time.UTC
+		m = step(m, tea.WindowSizeMsg{Width: w, Height: 24})
+		next, cmd := m.Update(m.loadCmd()())
+		drain(cmd)
+		return next.(Model), rec
+	}
+	for _, c := range []struct {
+		name   string
+		w      int
+		banner string
+		notify string
+	}{
+		{"Ben", 80, "⚠ Ben: urgent low 52 ↓  s: snooze", "cgmtop: Ben: urgent low 52 ↓"},
+		{"Ben", 30, "⚠ Ben: urgent low  s: snooze", "cgmtop: Ben: urgent low 52 ↓"},
+		{"", 80, "⚠ URGENT LOW 52 mg/dL  s: snooze", "cgmtop: URGENT LOW 52 mg/dL\x07"},
+		{"", 30, "⚠ URGENT LOW  s: snooze", "cgmtop: URGENT LOW 52 mg/dL\x07"},
+	} {
+		m, rec := load(c.name, c.w)
+		if v := ansi.Strip(m.View()); !strings.Contains(v, c.banner) {
+			t.Errorf("%q at %d columns: no %q in\n%s", c.name, c.w, c.banner, v)
+		}
+		if got := rec.b.String(); !strings.HasPrefix(got, "\a") || !strings.Contains(got, c.notify) {
+			t.Errorf("%q: bell and notification %q, want %q", c.name, got, c.notify)
+		}
+	}
+
+	ben, _ := load("Ben", 80)
+	ana, _ := load("Ana", 80)
+	ben = step(ben, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'s'}})
+	if !strings.Contains(ben.View(), "snoozed until") || strings.Contains(ana.View(), "snoozed") {
+		t.Errorf("snoozing Ben's alerts reached Ana's:\n%s\n%s", ben.View(), ana.View())
+	}
+}
+
+// TestHighAlertSaysWhereItGoes: a high alert carries the value and its
+// arrow, as the lows do for a named person.
+func TestHighAlertSaysWhereItGoes(t *testing.T) {
+	s := normalStore()
+	last := &s.readings[len(s.readings)-1]
+	last.Value, last.Trend, last.HasRate = 245, client.TrendSingleUp, false
+	cfg := config.Default()
+	cfg.Alerts.High = true
+	for name, want := range map[string]string{"": "HIGH 245 mg/dL ↑", "Ben": "Ben: high 245 ↑"} {
+		m := loadNamed(t, s, cfg, name, 80, 24)
+		if v := ansi.Strip(m.View()); !strings.Contains(v, "⚠ "+want+"  s: snooze") {
+			t.Errorf("name %q: no %q banner in\n%s", name, want, v)
+		}
+	}
+}
+
+func loadNamed(t *testing.T, store Store, cfg config.Config, name string, w, h int) Model {
+	t.Helper()
+	m := New(Options{Store: store, Config: cfg, Clock: fixedClock{testNow}, Theme: theme.Dark(), Name: name})
+	m.loc, m.out = time.UTC, discard{}
+	m = step(m, tea.WindowSizeMsg{Width: w, Height: h})
+	return step(m, m.loadCmd()())
 }

@@ -101,13 +101,15 @@ type Model struct {
 	save  func(config.Config) error
 	clk   clock.Clock
 	th    theme.Theme
+	thp   *theme.Theme // th, shared by the panes' context without a copy
 	demo  bool
+	name  string         // the person's name in alerts (Options.Name); "" for one account
 	ascii bool           // draw nothing but ASCII (Options.ASCIIOnly)
 	loc   *time.Location // clock times are shown in it; tests pin it
 	out   io.Writer      // where bells and desktop notifications go
 
-	keys     KeyMap
-	help     help.Model
+	keys     KeyMap     // the person screen's keys; the help pane shows them
+	helpKeys HelpKeyMap // the full help's, while fullHelp
 	fullHelp bool
 
 	width, height int
@@ -137,8 +139,26 @@ type Model struct {
 
 	alerts alertState
 
-	chart chartPane
-	spark sparkPane
+	dataGen int // counts loads of recent and events: the chart's key
+	devGen  int // counts loads of devices: the devices pane's key
+
+	// The person screen's panes, each keeping its last drawing, and the
+	// context they read (see refresh).
+	ctx     paneContext
+	title   titlePane
+	header  headerPane
+	line    linePane
+	banner  bannerPane
+	chart   chartPane
+	spark   sparkPane
+	stats   statsPane
+	source  devicesPane
+	helpBar helpPane
+	lower   memo[lowerKey]
+
+	drawn    string // the screen refresh last joined
+	drawnKey frameKey
+	drawnOK  bool
 
 	screen agpScreen // the AGP and daily screens (keys a, d), when open
 }
@@ -166,18 +186,22 @@ func New(opts Options) Model {
 	h.Styles.FullSeparator = th.Styles.HelpSep
 	h.Styles.Ellipsis = th.Styles.HelpSep
 	return Model{
-		store: opts.Store,
-		cfg:   cfg,
-		save:  opts.SaveConfig,
-		clk:   clk,
-		th:    th,
-		demo:  opts.Demo,
-		ascii: opts.ASCIIOnly,
-		loc:   time.Local,
-		out:   os.Stdout,
-		keys:  DefaultKeyMap(),
-		help:  h,
-		now:   clk.Now(),
+		store:    opts.Store,
+		cfg:      cfg,
+		save:     opts.SaveConfig,
+		clk:      clk,
+		th:       th,
+		thp:      &th,
+		demo:     opts.Demo,
+		name:     opts.Name,
+		ascii:    opts.ASCIIOnly,
+		loc:      time.Local,
+		out:      os.Stdout,
+		keys:     DefaultKeyMap(),
+		helpKeys: DefaultHelpKeyMap(),
+
+		helpBar: newHelpPane(DefaultKeyMap(), h),
+		now:     clk.Now(),
 
 		screen: newAgpScreen(agpStore(opts.Store), clk, time.Local, th, cfg.Unit(), cfg.ASCII),
 	}
@@ -345,8 +369,16 @@ func (m Model) tickCmd() tea.Cmd {
 	return tea.Tick(m.clk.Wall(d), func(time.Time) tea.Msg { return tickMsg{seq: seq} })
 }
 
-// Update handles a message.
+// Update handles a message: it routes it, then brings the panes up to
+// date (see refresh), so View only returns a string.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.update(msg)
+	nm := next.(Model)
+	nm.refresh()
+	return nm, cmd
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	next, cmd, done := m.routeScreen(msg)
 	if done {
 		return next, cmd
@@ -355,7 +387,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.redraw()
 		return m, nil
 
 	case tea.KeyMsg:
@@ -398,7 +429,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		latest := m.fresh.Latest.Time
 		m.apply(msg)
 		m.now = m.clockNow()
-		m.redraw()
 		cmds := []tea.Cmd{m.checkAlerts()}
 		if !m.fresh.Latest.Time.Equal(latest) {
 			// Ages count from the new reading: re-align the minute tick
@@ -417,7 +447,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.summaries, m.statsOK = msg.summaries, true
-		m.redraw() // the statistics pane may change height
 		return m, nil
 
 	case tickMsg:
@@ -425,21 +454,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.now = m.clockNow()
-		m.redraw()
 		alert := m.checkAlerts()
 		return m, tea.Batch(m.tickCmd(), alert)
 
 	case savedMsg:
 		if msg.err != nil {
 			m.notice = "could not save the unit: " + msg.err.Error()
-			m.redraw()
 		}
 		return m, nil
 
 	case notifiedMsg:
 		if msg.err != nil {
 			m.notice = "could not ring the terminal: " + msg.err.Error()
-			m.redraw()
 		}
 		return m, nil
 	}
@@ -454,6 +480,7 @@ func (m *Model) apply(msg loadedMsg) {
 	}
 	if msg.recentOK {
 		m.recent = msg.recent
+		m.dataGen++
 		// The Freshness query and the range query may straddle a sync;
 		// trust whichever saw the newer reading.
 		if n := len(m.recent); n > 0 && m.recent[n-1].Time.After(m.fresh.Latest.Time) {
@@ -465,9 +492,11 @@ func (m *Model) apply(msg loadedMsg) {
 	}
 	if msg.eventsOK {
 		m.events = msg.events
+		m.dataGen++
 	}
 	if msg.devicesOK {
 		m.devices = msg.devices
+		m.devGen++
 	}
 	if msg.dataRange != nil {
 		m.dataRange = *msg.dataRange
@@ -491,38 +520,33 @@ func (m *Model) apply(msg loadedMsg) {
 // clockNow is the time on the source's clock: this computer's, corrected by
 // the offset the syncing process last measured, so a wrong clock neither
 // makes a new reading look old nor an old one look new.
-func (m Model) clockNow() time.Time { return m.clk.Now().Add(m.sync.ClockOffset) }
+func (m *Model) clockNow() time.Time { return m.clk.Now().Add(m.sync.ClockOffset) }
 
 func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.notice != "" {
 		m.notice = ""
-		m.redraw() // one line fewer above the chart
 	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
 		return m, tea.Quit
+	case m.fullHelp && key.Matches(msg, m.helpKeys.Close):
+		m.fullHelp = false
 	case key.Matches(msg, m.keys.Help):
-		m.fullHelp = !m.fullHelp
-		m.redraw() // the chart gives way to the full help
+		m.fullHelp = true
 	case key.Matches(msg, m.keys.ZoomIn):
 		if m.window > 0 {
 			m.window--
-			m.redraw()
 		}
 	case key.Matches(msg, m.keys.ZoomOut):
 		if m.window < len(chartWindows)-1 {
 			m.window++
-			m.redraw()
 		}
 	case key.Matches(msg, m.keys.Window):
 		m.window = int(msg.String()[0] - '1')
-		m.redraw()
 	case key.Matches(msg, m.keys.Period):
 		m.period = (m.period + 1) % len(statsPeriods)
-		m.redraw() // the statistics pane may change height
 	case key.Matches(msg, m.keys.Units):
 		m.cfg.Units = m.cfg.Unit().Toggle().String()
-		m.redraw()
 		if m.save != nil {
 			save, cfg := m.save, m.cfg
 			return m, func() tea.Msg { return savedMsg{err: save(cfg)} }
@@ -530,14 +554,13 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Snooze):
 		m.now = m.clockNow()
 		m.alerts = m.alerts.snooze(m.now, m.snoozeFor())
-		m.redraw() // the alert banner may change length
 	}
 	return m, nil
 }
 
-func (m Model) unit() client.Unit { return m.cfg.Unit() }
+func (m *Model) unit() client.Unit { return m.cfg.Unit() }
 
-func (m Model) snoozeFor() time.Duration {
+func (m *Model) snoozeFor() time.Duration {
 	if n := m.cfg.Alerts.SnoozeMinutes; n > 0 {
 		return time.Duration(n) * time.Minute
 	}
@@ -545,17 +568,17 @@ func (m Model) snoozeFor() time.Duration {
 }
 
 // stale reports whether the newest reading is too old to act on.
-func (m Model) stale() bool {
+func (m *Model) stale() bool {
 	t := m.fresh.Latest.Time
 	return !t.IsZero() && m.now.Sub(t) > m.cfg.StaleAfter()
 }
 
 // hasReading reports whether there is any reading to show.
-func (m Model) hasReading() bool { return !m.fresh.Latest.Time.IsZero() }
+func (m *Model) hasReading() bool { return !m.fresh.Latest.Time.IsZero() }
 
 // sourceError is the problem to show about getting data, in plain words,
 // or "" when all is well.
-func (m Model) sourceError() string {
+func (m *Model) sourceError() string {
 	switch {
 	case m.syncErr != nil:
 		return m.syncErr.Error()

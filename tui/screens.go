@@ -45,7 +45,6 @@ func (m Model) routeScreen(msg tea.Msg) (Model, tea.Cmd, bool) {
 			return m, tea.Quit, true
 		case key.Matches(msg, m.screen.keys.Back):
 			m.screen.open = false
-			m.redraw()
 			return m, nil, true
 		case key.Matches(msg, m.keys.Units):
 			next, cmd := m.handleKey(msg)

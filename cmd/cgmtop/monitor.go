@@ -120,12 +120,13 @@ type monitorSetup struct {
 	demo   bool
 }
 
-// monitorFPS caps how often the renderer wakes to flush the screen. Bubble
-// Tea v1 wakes at this rate even when nothing changed: at its default of 60
-// the idle monitor used 0.45 s of CPU a minute (a bare Bubble Tea program
-// 0.43 s; issue 6 asks < 0.2 s). At 12 it uses about 0.13 s, a key shows
-// within 83 ms, and the first frame usually holds the cached reading
-// rather than a "loading" one.
+// monitorFPS caps how often Bubble Tea's renderer wakes to flush the
+// screen. It wakes at this rate even when nothing changed: at its default
+// of 60 the idle monitor used 0.45 s of CPU a minute (a bare Bubble Tea
+// program 0.43 s; issue 6 asks < 0.2 s); at 12 it uses about 0.13 s, and
+// the first frame usually holds the cached reading rather than a
+// "loading" one. A key would wait up to 83 ms for the next flush, so
+// tui.Paint writes frames as soon as Update makes them.
 const monitorFPS = 12
 
 // The monitor's exit waits this long at most for the sync engine to wind
@@ -222,7 +223,10 @@ func monitor(ctx context.Context, s monitorSetup) error {
 		Theme:      th,
 		Demo:       s.demo,
 	})
-	p := tea.NewProgram(model, programOptions(ctx, os.Getenv("TERM"))...)
+	// Each frame is written as soon as Update makes it, not at the
+	// renderer's next tick (see monitorFPS).
+	prog, output, stopPaint := tui.Paint(model, os.Stdout)
+	p := tea.NewProgram(prog, append(programOptions(ctx, os.Getenv("TERM")), output)...)
 	g, hasRealtime := realtimeGate(s.env)
 	report := func(r syncer.Result) {
 		if r.Err == nil && hasRealtime {
@@ -261,6 +265,7 @@ func monitor(ctx context.Context, s monitorSetup) error {
 	}()
 
 	_, err = p.Run()
+	stopPaint()
 	stopSync()
 	// The engine stops at its next context check; a write to the cache in
 	// flight may take a moment, but never hold the exit: SQLite's journal
