@@ -43,11 +43,11 @@ func (k OverviewKeyMap) ShortHelp() []key.Binding {
 // overview is the screen of everyone followed at a glance: a header, one
 // row or tile per person, most urgent first, and the keys.
 type overview struct {
-	th       theme.Theme
-	ascii    bool
-	demo     bool
-	keys     OverviewKeyMap
-	help     help.Model
+	th    theme.Theme
+	ascii bool
+	demo  bool
+	keys  OverviewKeyMap
+	help  help.Model
 
 	width, height int
 	glances       []Glance // by person
