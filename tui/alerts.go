@@ -188,7 +188,11 @@ func (m *Model) checkAlerts() tea.Cmd {
 		seq.WriteString("\a")
 	}
 	if m.cfg.Alerts.Desktop {
-		seq.WriteString(desktopNotification("cgmtop", m.alertText(fire[0]), os.Getenv("TMUX") != ""))
+		text := m.alertText(fire[0])
+		if m.name != "" {
+			text = m.name + ": " + text // several people: say whose
+		}
+		seq.WriteString(desktopNotification("cgmtop", text, os.Getenv("TMUX") != ""))
 	}
 	if seq.Len() == 0 {
 		return nil

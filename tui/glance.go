@@ -40,7 +40,8 @@ type Glance struct {
 	Arrow    string
 	Delta    string // "+3", "" when no close previous reading
 	Age      string // "3m"
-	AgeWords string // "3 min"
+	AgeWords string // "3 min ago", "just now"
+	Since    string // "27 min": how old the reading is, for "no data for"
 	Source   string // where the reading came from: "Dexcom Share"
 
 	// Alert is the most urgent alert whose condition holds and which the
@@ -93,7 +94,7 @@ func (g Glance) rank() int {
 func (g Glance) same(o Glance) bool {
 	return g.Person == o.Person && g.Name == o.Name && g.Unit == o.Unit && g.State == o.State &&
 		g.Latest == o.Latest && g.Band == o.Band && g.Value == o.Value && g.Arrow == o.Arrow &&
-		g.Delta == o.Delta && g.Age == o.Age && g.AgeWords == o.AgeWords && g.Source == o.Source &&
+		g.Delta == o.Delta && g.Age == o.Age && g.AgeWords == o.AgeWords && g.Since == o.Since && g.Source == o.Source &&
 		g.Alert == o.Alert && g.HasAlert == o.HasAlert && g.Snoozed == o.Snoozed &&
 		g.Problem == o.Problem && g.Thresholds == o.Thresholds && sameReadings(g.Recent, o.Recent) &&
 		g.Now.Truncate(time.Minute).Equal(o.Now.Truncate(time.Minute))
@@ -153,7 +154,8 @@ func glanceOf(m *Model, person int, name, source string) Glance {
 	g.Arrow = arrow(r.Trend, m.cfg.ASCII)
 	g.Delta = delta(r, m.fresh.Previous, u)
 	g.Age = shortAge(m.now, r.Time)
-	g.AgeWords = span(m.now.Sub(r.Time))
+	g.AgeWords = age(m.now, r.Time)
+	g.Since = span(m.now.Sub(r.Time))
 	from := m.now.Add(-glanceSpan)
 	i := len(m.recent)
 	for i > 0 && !m.recent[i-1].Time.Before(from) {

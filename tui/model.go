@@ -102,6 +102,7 @@ type Model struct {
 	clk   clock.Clock
 	th    theme.Theme
 	demo  bool
+	name  string // the person, when cgmtop follows several (Options.Name)
 	ascii bool           // draw nothing but ASCII (Options.ASCIIOnly)
 	loc   *time.Location // clock times are shown in it; tests pin it
 	out   io.Writer      // where bells and desktop notifications go
@@ -172,6 +173,7 @@ func New(opts Options) Model {
 		clk:   clk,
 		th:    th,
 		demo:  opts.Demo,
+		name:  opts.Name,
 		ascii: opts.ASCIIOnly,
 		loc:   time.Local,
 		out:   os.Stdout,

@@ -226,7 +226,7 @@ func (in rowInput) second(w int) string {
 		return indent + st.Error.Render(clipWords(g.Problem, w))
 	}
 	if g.State == StateStale {
-		return indent + st.Warn.Render(clipWords("no data for "+g.AgeWords+" · last "+g.Value+" "+g.Unit.String(), w))
+		return indent + st.Warn.Render(clipWords("no data for "+g.Since+" · last "+g.Value+" "+g.Unit.String(), w))
 	}
 	if len(g.Recent) == 0 {
 		return ""
@@ -259,7 +259,7 @@ func (in rowInput) tile(w, h int) string {
 		if right != "" {
 			right += " · "
 		}
-		right += g.AgeWords + " ago"
+		right += g.AgeWords
 	}
 	left := in.label(0)
 	top = append(top, spread(left, st.Muted.Render(right), iw))
@@ -293,12 +293,20 @@ func (in rowInput) tile(w, h int) string {
 	if g.Problem != "" {
 		bottom = append(bottom, st.Error.Render(clipWords(in.warnGlyph()+" "+g.Problem, iw)))
 	} else if g.State == StateStale {
-		bottom = append(bottom, st.Warn.Render(clipWords(in.warnGlyph()+" no data for "+g.AgeWords+" · last "+g.Value+" "+g.Unit.String(), iw)))
+		bottom = append(bottom, st.Warn.Render(clipWords(in.warnGlyph()+" no data for "+g.Since+" · last "+g.Value+" "+g.Unit.String(), iw)))
 	}
 	sparkH := ih - len(top) - len(bottom)
 	caption := sparkH >= 3 && len(g.Recent) > 0
 	if caption {
 		sparkH--
+	}
+	// A taller sparkline is a wall of blocks: past maxTileSpark rows the
+	// room stays empty above it.
+	if pad := sparkH - maxTileSpark; pad > 0 && len(g.Recent) > 0 {
+		for range pad {
+			top = append(top, "")
+		}
+		sparkH = maxTileSpark
 	}
 	var mid []string
 	if sparkH > 0 && len(g.Recent) > 0 {
@@ -392,6 +400,9 @@ func spread(left, right string, w int) string {
 	}
 	return left + strings.Repeat(" ", gap) + right
 }
+
+// maxTileSpark is the most rows a tile's sparkline takes.
+const maxTileSpark = 8
 
 // sparkMargin pads a sparkline's scale beyond the target range and the data
 // in view, so neither sits on an edge.

@@ -360,6 +360,9 @@ func fitParts(w int, parts []linePart) string {
 func (m Model) titleBar(w int) string {
 	st := m.th.Styles
 	left := st.Title.Render("cgmtop")
+	if m.name != "" {
+		left += " " + st.Bold.Render(m.name) // whose monitor, among several
+	}
 	if m.demo {
 		left += " " + st.Badge.Render(" DEMO ")
 	}

@@ -66,6 +66,7 @@ account and no network, or 'cgmtop login'.`,
 		Version: strings.TrimPrefix(versionString(), "cgmtop "),
 		Args:    unknownCommand,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.accountSet = cmd.Flags().Changed("account")
 			return runMonitor(cmd.Context(), opts, std)
 		},
 		SilenceErrors:              true,
