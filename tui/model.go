@@ -102,7 +102,7 @@ type Model struct {
 	clk   clock.Clock
 	th    theme.Theme
 	demo  bool
-	name  string // the person, when cgmtop follows several (Options.Name)
+	name  string         // the person, when cgmtop follows several (Options.Name)
 	ascii bool           // draw nothing but ASCII (Options.ASCIIOnly)
 	loc   *time.Location // clock times are shown in it; tests pin it
 	out   io.Writer      // where bells and desktop notifications go
