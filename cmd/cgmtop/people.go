@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/cgmtop/cgmtop/cache"
-	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/config"
-	"github.com/cgmtop/cgmtop/stats"
 	"github.com/cgmtop/cgmtop/theme"
 	"github.com/cgmtop/cgmtop/tui"
 )
@@ -76,20 +74,27 @@ func runPeople(ctx context.Context, e env, accounts []string, opts monitorOption
 		return err
 	}
 	defer closeLog()
+	// Each login opens on its own, all at once: a slow keyring or a
+	// refused login costs the first screen one wait, not one per person.
 	setups := make([]monitorSetup, len(accounts))
+	var wg sync.WaitGroup
 	for i, a := range accounts {
 		pe := e
 		pe.account = a
-		s := monitorSetup{env: pe, clock: clock.Real{}, log: log}
+		setups[i] = monitorSetup{env: pe, clock: clock.Real{}, log: log}
 		if loginStamp(pe).IsZero() {
-			s.sourceErr = loggedOutError(a)
-		} else {
-			open, cancel := context.WithTimeout(ctx, 10*time.Second)
-			s.source, s.sourceErr = openSource(open, pe, log)
-			cancel()
+			setups[i].sourceErr = loggedOutError(a)
+			continue
 		}
-		setups[i] = s
+		wg.Add(1)
+		go func(s *monitorSetup) {
+			defer wg.Done()
+			open, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			s.source, s.sourceErr = openSource(open, s.env, log)
+		}(&setups[i])
 	}
+	wg.Wait()
 	return monitorPeople(ctx, setups, func(units string) error {
 		// The unit is the one setting the overview changes: read the
 		// file again so nothing else another command saved is lost.
@@ -103,32 +108,6 @@ func runPeople(ctx context.Context, e env, accounts []string, opts monitorOption
 	})
 }
 
-// noCache stands for a person's cache when there is none to read: a
-// logged-out account's (err nil: nothing cached), or one that could not be
-// opened (every read says why, on their row, while the others run).
-type noCache struct{ err error }
-
-func (b noCache) Freshness(context.Context) (cache.Freshness, error) {
-	return cache.Freshness{}, b.err
-}
-func (b noCache) Readings(context.Context, time.Time, time.Time) ([]client.Reading, error) {
-	return nil, b.err
-}
-func (b noCache) Events(context.Context, time.Time, time.Time) ([]client.Event, error) {
-	return nil, b.err
-}
-func (b noCache) Devices(context.Context) ([]client.Device, error) { return nil, b.err }
-func (b noCache) DataRange(context.Context) (client.DataRange, error) {
-	return client.DataRange{}, b.err
-}
-func (b noCache) SyncStatus(context.Context) (cache.SyncStatus, error) {
-	return cache.SyncStatus{}, b.err
-}
-func (b noCache) GlucoseSums(context.Context, time.Time, ...time.Duration) ([]stats.Sums, error) {
-	return nil, b.err
-}
-func (b noCache) DataVersion(context.Context) (int64, error) { return 0, b.err }
-
 // monitorPeople runs the overview: per person a cache handle, a Follow of
 // it and a sync engine, exactly as the one-person monitor has, each
 // addressing its messages to its person.
@@ -139,45 +118,30 @@ func monitorPeople(ctx context.Context, setups []monitorSetup, saveUnits func(st
 	first := setups[0]
 	th := theme.Detect(first.env.cfg.Theme)
 	ascii := asciiOnly(os.Getenv)
-	type opened struct {
-		db       *swapDB
-		raw      *cache.DB
-		readOnly error
-	}
-	dbs := make([]opened, len(setups))
+	stores := make([]*lateStore, len(setups))
 	people := make([]tui.Person, len(setups))
 	for i, s := range setups {
 		cfg := s.env.cfg.Person(s.env.account)
 		cfg.ASCII = cfg.ASCII || ascii
-		p := tui.Person{
+		people[i] = tui.Person{
 			Options: tui.Options{Config: cfg, Clock: s.clock, Theme: th, Demo: s.demo, ASCIIOnly: ascii,
 				Name: s.env.cfg.DisplayName(s.env.account)},
 			Source: sourceLabel(s.env.cfg.Account(s.env.account)),
 		}
 		// A logged-out account's cache is not created: its row says how
 		// to log in.
-		path := s.env.paths.Database(s.env.account)
-		if s.source == nil && !exists(path) {
-			p.Store = noCache{err: nil}
-			people[i] = p
+		if s.source == nil && !exists(s.env.paths.Database(s.env.account)) {
+			people[i].Store = noCache{}
 			continue
 		}
-		raw, readOnly, err := openCache(ctx, path, s.log)
-		if err != nil {
-			s.log.Warn("cache could not be opened", "account", s.env.account, "err", err)
-			p.Store = noCache{err: fmt.Errorf("open the cache: %w", err)}
-			people[i] = p
-			continue
-		}
-		db := newSwapDB(raw)
-		dbs[i] = opened{db: db, raw: raw, readOnly: readOnly}
-		p.Store = db
-		people[i] = p
+		stores[i] = newLateStore()
+		people[i].Store = stores[i]
 	}
+	leaveOpen := first.demo && runtime.GOOS != "windows" // see monitor
 	defer func() {
-		for _, o := range dbs {
-			if o.db != nil && !(first.demo && runtime.GOOS != "windows") {
-				closeWithin(o.db, cacheCloseWait)
+		for _, st := range stores {
+			if db := st.db(); db != nil && !leaveOpen {
+				closeWithin(db, cacheCloseWait)
 			}
 		}
 	}()
@@ -186,23 +150,41 @@ func monitorPeople(ctx context.Context, setups []monitorSetup, saveUnits func(st
 		Demo: first.demo, ASCIIOnly: ascii})
 	p := tea.NewProgram(app, programOptions(ctx, os.Getenv("TERM"))...)
 	syncCtx, stopSync := context.WithCancel(ctx)
+	var mu sync.Mutex
 	var done []<-chan struct{}
 	for i, s := range setups {
 		send := tui.SendTo(i, p.Send)
-		if dbs[i].db == nil {
+		if stores[i] == nil {
 			if s.sourceErr != nil {
 				go send(tui.SyncedMsg{Err: s.sourceErr})
 			}
 			continue
 		}
-		done = append(done, startSync(syncCtx, s, dbs[i].raw, dbs[i].db, dbs[i].readOnly, send))
+		// Every person's cache opens on its own, beside the program:
+		// the first screen waits for nobody, and one cache that is slow
+		// or broken holds nobody else.
+		go func() {
+			db, raw, readOnly, err := stores[i].open(syncCtx, s.env.paths.Database(s.env.account), s.log)
+			if err != nil {
+				s.log.Warn("cache could not be opened", "account", s.env.account, "err", err)
+				send(tui.SyncedMsg{Err: err})
+				return
+			}
+			d := startSync(syncCtx, s, raw, db, readOnly, send)
+			mu.Lock()
+			done = append(done, d)
+			mu.Unlock()
+		}()
 	}
 
 	_, err := p.Run()
 	stopSync()
 	wait := time.NewTimer(engineStopWait)
 	defer wait.Stop()
-	for _, d := range done {
+	mu.Lock()
+	waitFor := done
+	mu.Unlock()
+	for _, d := range waitFor {
 		select {
 		case <-d:
 			continue
@@ -216,5 +198,3 @@ func monitorPeople(ctx context.Context, setups []monitorSetup, saveUnits func(st
 	}
 	return nil
 }
-
-var _ tui.Store = noCache{}
