@@ -140,6 +140,9 @@ func monitorPeople(ctx context.Context, setups []monitorSetup, saveUnits func(st
 	leaveOpen := first.demo && runtime.GOOS != "windows" // see monitor
 	defer func() {
 		for _, st := range stores {
+			if st == nil {
+				continue
+			}
 			if db := st.db(); db != nil && !leaveOpen {
 				closeWithin(db, cacheCloseWait)
 			}
