@@ -53,11 +53,16 @@ func newMonitorCmd(std stdio) *cobra.Command {
 target range, statistics, devices and sync state, fitted to the terminal.
 It syncs while it runs. Press ? for its keys, q to quit.
 
+With several accounts logged in (and no --account) it opens the overview:
+everyone at a glance, most urgent first; 1-9 or enter opens a person's
+monitor, esc comes back.
+
 'cgmtop monitor' and 'cgmtop' with no command are the same.`,
 		Example: `  cgmtop                        # the default account
   cgmtop --account mum          # another login (with several, cgmtop shows them all)
   cgmtop --demo --speed 1       # the built-in emulator, in real time
-  cgmtop --demo --source share  # as if reading Dexcom Share`,
+  cgmtop --demo --source share  # as if reading Dexcom Share
+  cgmtop --demo --people 4      # the overview of four people`,
 		GroupID: "monitor",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
