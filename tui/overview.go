@@ -131,14 +131,14 @@ func chooseGrid(n, w, h int, wantFooter bool) grid {
 		return g
 	}
 	g.h = body / n
-	if g.h < 3 {
-		return g
-	}
 	best := -1
 	for c := 1; c <= n; c++ {
 		r := (n + c - 1) / c
 		tw, th := w/c, body/r
-		if tw < 30 || th < 3 {
+		// A tile needs room for its border, its name, its reading and a
+		// row of sparkline; one column of tiles only when rows of three
+		// or more lines fit anyway.
+		if tw < 30 || th < 3 || (c > 1 && th < 5) {
 			continue
 		}
 		// Cells are about twice as tall as wide: a tile reads best near
@@ -149,7 +149,7 @@ func chooseGrid(n, w, h int, wantFooter bool) grid {
 		}
 	}
 	if best < 0 {
-		g.h = min(g.h, 2)
+		g.cols, g.w, g.h = 1, w, min(body/n, 2)
 	}
 	return g
 }

@@ -62,9 +62,10 @@ func (in rowInput) render() string {
 	w, h := max(in.w, 1), max(in.h, 1)
 	switch {
 	case h == 1:
-		return in.line(w)
+		return in.line(w, true)
 	case h == 2 || w < 16:
-		return strings.Join([]string{in.line(w), in.second(w)}, "\n")
+		// The second line has the sparkline: the first leaves it out.
+		return strings.Join([]string{in.line(w, false), in.second(w)}, "\n")
 	}
 	return in.tile(w, h)
 }
@@ -171,7 +172,7 @@ func (in rowInput) alertParts() []string {
 }
 
 // line is the person in one line, parts giving way least important first.
-func (in rowInput) line(w int) string {
+func (in rowInput) line(w int, spark bool) string {
 	g, st := in.g, in.th.Styles
 	var parts []linePart
 	add := func(prio int, ways ...string) {
@@ -197,7 +198,7 @@ func (in rowInput) line(w int) string {
 	} else if g.State == StateNoData {
 		add(2, st.Muted.Render("waiting for the first sync…"), st.Muted.Render("waiting…"))
 	}
-	if len(g.Recent) > 0 {
+	if spark && len(g.Recent) > 0 {
 		var ways []string
 		for _, n := range []int{24, 12, 6} {
 			ways = append(ways, in.spark(n, 1)[0])
