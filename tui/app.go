@@ -67,10 +67,10 @@ type App struct {
 }
 
 // NewApp builds the App.
-func NewApp(opts AppOptions) App {
+func NewApp(opts AppOptions) *App {
 	th := opts.Theme
 	n := len(opts.People)
-	a := App{open: -1, save: opts.SaveUnits}
+	a := &App{open: -1, save: opts.SaveUnits}
 	for i, p := range opts.People {
 		o := p.Options
 		lz := &lazyStats{}
@@ -110,7 +110,7 @@ func NewApp(opts AppOptions) App {
 
 // Init loads what the overview shows of every person: the last hours.
 // Statistics (up to 90 days each) wait until a person's screen opens.
-func (a App) Init() tea.Cmd {
+func (a *App) Init() tea.Cmd {
 	cmds := make([]tea.Cmd, 0, len(a.people))
 	for i := range a.people {
 		m := &a.people[i]
@@ -144,7 +144,7 @@ func wrapMsg(i int, msg tea.Msg) tea.Msg {
 }
 
 // Update routes a message: a person's to them, keys to the open screen.
-func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case PersonMsg:
 		if msg.Person < 0 || msg.Person >= len(a.people) {
@@ -181,7 +181,7 @@ func (a *App) refresh(i int) {
 	a.over.setGlance(i, glanceOf(&a.people[i], i, a.names[i], a.source[i]))
 }
 
-func (a App) overviewKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (a *App) overviewKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := a.over.keys
 	switch {
 	case key.Matches(msg, k.Quit):
@@ -205,7 +205,7 @@ func (a App) overviewKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 
 // personKey hands a key to the open person's screen; esc on its main view
 // comes back to the overview (on the AGP screen it is that screen's back).
-func (a App) personKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (a *App) personKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	i := a.open
 	m := &a.people[i]
 	if msg.Type == tea.KeyEsc && !m.screen.open {
@@ -226,7 +226,7 @@ func (a App) personKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 
 // openPerson opens person i's screen at the App's size, and has their
 // statistics loaded the first time.
-func (a App) openPerson(i int) (tea.Model, tea.Cmd) {
+func (a *App) openPerson(i int) (tea.Model, tea.Cmd) {
 	a.open = i
 	a.over.selected, a.over.chosen = i, true
 	cmds := []tea.Cmd{a.updatePerson(i, tea.WindowSizeMsg{Width: a.width, Height: a.height})}
@@ -257,7 +257,7 @@ func (a *App) setUnits(u string) tea.Cmd {
 }
 
 // View is the open person's screen, or the overview.
-func (a App) View() string {
+func (a *App) View() string {
 	if a.open >= 0 {
 		return a.people[a.open].View()
 	}
@@ -266,7 +266,7 @@ func (a App) View() string {
 
 // Glances are every person's glance, in account order (for tests and the
 // status of the App).
-func (a App) Glances() []Glance { return append([]Glance(nil), a.over.glances...) }
+func (a *App) Glances() []Glance { return append([]Glance(nil), a.over.glances...) }
 
 // lazyStats holds back a person's statistics until their screen first
 // opens: the overview needs only the last hours, and adding up 90 days

@@ -66,7 +66,7 @@ func fourPeople() ([]Person, []*memStore) {
 
 // loadApp builds an App on people, at w×h, and runs every person's first
 // load as the program would.
-func loadApp(t testing.TB, people []Person, w, h int, out *syncBuffer) App {
+func loadApp(t testing.TB, people []Person, w, h int, out *syncBuffer) *App {
 	t.Helper()
 	a := NewApp(AppOptions{People: people, Clock: fixedClock{testNow}, Theme: theme.Dark()})
 	for i := range a.people {
@@ -91,14 +91,14 @@ func loadApp(t testing.TB, people []Person, w, h int, out *syncBuffer) App {
 
 // appStep updates the App with msg and runs what comes back that is not a
 // timer (ticks would wait for real time): loads, stats, bells.
-func appStep(t testing.TB, a App, msg tea.Msg) App {
+func appStep(t testing.TB, a *App, msg tea.Msg) *App {
 	t.Helper()
 	next, cmd := a.Update(msg)
-	a = next.(App)
+	a = next.(*App)
 	return runCmds(t, a, cmd, 0)
 }
 
-func runCmds(t testing.TB, a App, cmd tea.Cmd, depth int) App {
+func runCmds(t testing.TB, a *App, cmd tea.Cmd, depth int) *App {
 	if cmd == nil || depth > 4 {
 		return a
 	}
@@ -122,7 +122,7 @@ func runCmds(t testing.TB, a App, cmd tea.Cmd, depth int) App {
 		return a
 	}
 	next, c := a.Update(msg)
-	return runCmds(t, next.(App), c, depth+1)
+	return runCmds(t, next.(*App), c, depth+1)
 }
 
 func TestAppGolden(t *testing.T) {
@@ -316,6 +316,21 @@ func BenchmarkOverviewView(b *testing.B) {
 	a := loadApp(b, people, 200, 60, nil)
 	b.ReportAllocs()
 	for b.Loop() {
+		_ = a.View()
+	}
+}
+
+// BenchmarkOverviewIdleUpdate is a person's message that changes nothing
+// on screen (a tick dropped as stale): the glance is read again, no row is
+// drawn and the screen is not joined again.
+func BenchmarkOverviewIdleUpdate(b *testing.B) {
+	people, _ := fourPeople()
+	a := loadApp(b, people, 200, 60, nil)
+	msg := PersonMsg{Person: 0, Msg: tickMsg{seq: -1}}
+	b.ReportAllocs()
+	for b.Loop() {
+		next, _ := a.Update(msg)
+		a = next.(*App)
 		_ = a.View()
 	}
 }

@@ -57,6 +57,18 @@ type overview struct {
 	rows          []personRow
 	nameW         int
 	grid          grid
+
+	// The screen as last composed, and what it was composed from beyond
+	// the rows: it is joined again only when one of them changed.
+	view     string
+	viewKey  composeKey
+	viewRows []int // the order the rows were joined in
+}
+
+type composeKey struct {
+	w, h   int
+	grid   grid
+	header string
 }
 
 // grid is how the people are laid out: cols×rows cells of w×h, after
@@ -170,14 +182,19 @@ func (o *overview) layout() {
 		o.nameW = max(o.nameW, lipgloss.Width(g.Name))
 	}
 	o.nameW = min(o.nameW, 12)
+	changed := false
 	for pos, i := range o.order {
 		if pos >= o.grid.shown {
 			break
 		}
-		o.rows[i].set(rowInput{
+		changed = o.rows[i].set(rowInput{
 			g: o.glances[i], w: o.grid.w, h: o.grid.h, nameW: o.nameW,
 			th: o.th, ascii: o.ascii, selected: i == o.selected,
-		})
+		}) || changed
+	}
+	key := composeKey{w: o.width, h: o.height, grid: o.grid, header: o.header(o.width)}
+	if changed || key != o.viewKey || !slices.Equal(o.order, o.viewRows) {
+		o.view, o.viewKey, o.viewRows = o.compose(), key, slices.Clone(o.order)
 	}
 }
 
@@ -197,11 +214,16 @@ func (o overview) unit() client.Unit {
 	return client.MgDL
 }
 
-// View joins the rows' cached strings.
+// View is the screen as last composed.
 func (o overview) View() string {
 	if o.width <= 0 || o.height <= 0 {
 		return ""
 	}
+	return o.view
+}
+
+// compose joins the header, the rows' cached strings and the footer.
+func (o overview) compose() string {
 	w, h := o.width, o.height
 	var lines []string
 	if o.grid.header {

@@ -39,13 +39,15 @@ func (in rowInput) same(o rowInput) bool {
 		in.th.Name == o.th.Name && in.ascii == o.ascii && in.selected == o.selected
 }
 
-// set gives the row its inputs, drawing it again if they changed.
-func (r *personRow) set(in rowInput) {
+// set gives the row its inputs, drawing it again if they changed; it
+// reports whether it did.
+func (r *personRow) set(in rowInput) bool {
 	if r.ok && r.in.same(in) {
-		return
+		return false
 	}
 	r.in, r.ok = in, true
 	r.view = in.render()
+	return true
 }
 
 // SetSize sizes the row, drawing it again if the size changed.
