@@ -138,6 +138,9 @@ type monitorSetup struct {
 	// sourceErr is why source is nil: with several people, one whose
 	// login fails is shown failing while the others run.
 	sourceErr error
+	// openSource, when set, opens source beside the program (the
+	// overview's people), filling source or sourceErr.
+	openSource func(context.Context) (client.Source, error)
 }
 
 // monitorFPS caps how often the renderer wakes to flush the screen. Bubble

@@ -11,6 +11,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/config"
 	"github.com/cgmtop/cgmtop/theme"
@@ -74,10 +75,10 @@ func runPeople(ctx context.Context, e env, accounts []string, opts monitorOption
 		return err
 	}
 	defer closeLog()
-	// Each login opens on its own, all at once: a slow keyring or a
-	// refused login costs the first screen one wait, not one per person.
+	// Each login opens on its own, beside the program (see monitorPeople):
+	// a slow keyring or a refused login holds neither the first screen
+	// nor anyone else.
 	setups := make([]monitorSetup, len(accounts))
-	var wg sync.WaitGroup
 	for i, a := range accounts {
 		pe := e
 		pe.account = a
@@ -86,15 +87,12 @@ func runPeople(ctx context.Context, e env, accounts []string, opts monitorOption
 			setups[i].sourceErr = loggedOutError(a)
 			continue
 		}
-		wg.Add(1)
-		go func(s *monitorSetup) {
-			defer wg.Done()
+		setups[i].openSource = func(ctx context.Context) (client.Source, error) {
 			open, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
-			s.source, s.sourceErr = openSource(open, s.env, log)
-		}(&setups[i])
+			return openSource(open, pe, log)
+		}
 	}
-	wg.Wait()
 	return monitorPeople(ctx, setups, func(units string) error {
 		// The unit is the one setting the overview changes: read the
 		// file again so nothing else another command saved is lost.
@@ -130,7 +128,7 @@ func monitorPeople(ctx context.Context, setups []monitorSetup, saveUnits func(st
 		}
 		// A logged-out account's cache is not created: its row says how
 		// to log in.
-		if s.source == nil && !exists(s.env.paths.Database(s.env.account)) {
+		if s.source == nil && s.openSource == nil && !exists(s.env.paths.Database(s.env.account)) {
 			people[i].Store = noCache{}
 			continue
 		}
@@ -167,7 +165,16 @@ func monitorPeople(ctx context.Context, setups []monitorSetup, saveUnits func(st
 		// the first screen waits for nobody, and one cache that is slow
 		// or broken holds nobody else.
 		go func() {
+			var opened sync.WaitGroup
+			if s.openSource != nil {
+				opened.Add(1)
+				go func() {
+					defer opened.Done()
+					s.source, s.sourceErr = s.openSource(syncCtx)
+				}()
+			}
 			db, raw, readOnly, err := stores[i].open(syncCtx, s.env.paths.Database(s.env.account), s.log)
+			opened.Wait()
 			if err != nil {
 				s.log.Warn("cache could not be opened", "account", s.env.account, "err", err)
 				send(tui.SyncedMsg{Err: err})
