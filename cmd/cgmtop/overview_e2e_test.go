@@ -136,6 +136,24 @@ func TestOverviewFourPeople(t *testing.T) {
 	})
 	tm.keys("u")
 	tm.waitFor("mg/dL again", func(s string) bool { return strings.Contains(s, "mg/dL") })
+
+	// Dan logs in while the overview runs: his row follows, with no
+	// restart.
+	dan := startNSSite(t, nsemu.Config{Seed: 6})
+	if out, code := runWithCode(t, cgmtopBinary(t), env, dan.Token(nsemu.DefaultSubject)+"\n", "login", "nightscout", "--account", "dan",
+		"--url", dan.URL(), "--token-stdin", "--token-store", "file"); code != 0 {
+		t.Fatalf("login nightscout: %d\n%s", code, out)
+	}
+	tm.resize(40, 8)
+	screen, took = tm.waitFor("Dan's reading after his login", func(s string) bool {
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, "Dan") && overviewValue.MatchString(l) {
+				return !strings.Contains(s, "logged out")
+			}
+		}
+		return false
+	})
+	t.Logf("Dan's reading %v after his login:\n%s", took, screen)
 	tm.quit()
 
 	// --account still opens one person directly.

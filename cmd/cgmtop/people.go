@@ -126,21 +126,15 @@ func monitorPeople(ctx context.Context, setups []monitorSetup, saveUnits func(st
 				Name: s.env.cfg.DisplayName(s.env.account)},
 			Source: sourceLabel(s.env.cfg.Account(s.env.account)),
 		}
-		// A logged-out account's cache is not created: its row says how
-		// to log in.
-		if s.source == nil && s.openSource == nil && !exists(s.env.paths.Database(s.env.account)) {
-			people[i].Store = noCache{}
-			continue
-		}
 		stores[i] = newLateStore()
 		people[i].Store = stores[i]
+		// A logged-out account's cache is not created until they log in:
+		// meanwhile their row says how to.
+		stores[i].empty = s.source == nil && s.openSource == nil && !exists(s.env.paths.Database(s.env.account))
 	}
 	leaveOpen := first.demo && runtime.GOOS != "windows" // see monitor
 	defer func() {
 		for _, st := range stores {
-			if st == nil {
-				continue
-			}
 			if db := st.db(); db != nil && !leaveOpen {
 				closeWithin(db, cacheCloseWait)
 			}
@@ -155,16 +149,26 @@ func monitorPeople(ctx context.Context, setups []monitorSetup, saveUnits func(st
 	var done []<-chan struct{}
 	for i, s := range setups {
 		send := tui.SendTo(i, p.Send)
-		if stores[i] == nil {
-			if s.sourceErr != nil {
-				go send(tui.SyncedMsg{Err: s.sourceErr})
-			}
-			continue
-		}
 		// Every person's cache opens on its own, beside the program:
 		// the first screen waits for nobody, and one cache that is slow
 		// or broken holds nobody else.
 		go func() {
+			if stores[i].empty {
+				// Logged out: say so, and wait for a login.
+				send(tui.SyncedMsg{Err: s.sourceErr})
+				f := &follower{env: s.env, clk: s.clock, log: s.log}
+				if f.waitFor(syncCtx, func(t time.Time) bool { return !t.IsZero() }).IsZero() {
+					return
+				}
+				if e, err := loadEnv(s.env.account); err == nil {
+					s.env.cfg = e.cfg // the login wrote the account's settings
+				}
+				// The row stops saying "logged out" now, not when the
+				// first pass (a backfill, maybe long) ends.
+				send(tui.SyncedMsg{})
+				s.sourceErr = nil
+				s.openSource = func(ctx context.Context) (client.Source, error) { return openSource(ctx, s.env, s.log) }
+			}
 			var opened sync.WaitGroup
 			if s.openSource != nil {
 				opened.Add(1)

@@ -24,6 +24,15 @@ type lateStore struct {
 	sw    atomic.Pointer[swapDB]
 	ready chan struct{} // closed once sw is set, or opening failed
 	err   error         // why opening failed; read after ready
+	// empty: until the cache opens, reads find nothing rather than wait
+	// (a logged-out person, whose cache opens at their next login).
+	empty bool
+}
+
+// viewStore is what a person's view reads: a cache, or nothing yet.
+type viewStore interface {
+	tui.Store
+	agp.Store
 }
 
 func newLateStore() *lateStore { return &lateStore{ready: make(chan struct{})} }
@@ -63,10 +72,17 @@ func (l *lateStore) open(ctx context.Context, path string, log *slog.Logger) (*s
 // db is the cache, or nil while none is open.
 func (l *lateStore) db() *swapDB { return l.sw.Load() }
 
-// get waits for the cache to open.
-func (l *lateStore) get(ctx context.Context) (*swapDB, error) {
+// get waits for the cache to open (or, while empty, finds nothing).
+func (l *lateStore) get(ctx context.Context) (viewStore, error) {
 	if sw := l.sw.Load(); sw != nil {
 		return sw, nil
+	}
+	if l.empty {
+		select {
+		case <-l.ready:
+		default:
+			return noCache{}, nil
+		}
 	}
 	select {
 	case <-l.ready:
@@ -190,5 +206,8 @@ func (b noCache) GlucoseSums(context.Context, time.Time, ...time.Duration) ([]st
 	return nil, b.err
 }
 func (b noCache) DataVersion(context.Context) (int64, error) { return 0, b.err }
+func (b noCache) EachGlucose(context.Context, time.Time, time.Time, func(cache.Glucose) error) error {
+	return b.err
+}
 
 var _ tui.Store = noCache{}
