@@ -248,6 +248,14 @@ func (o overview) compose() string {
 		lines = append(lines, o.th.Styles.Muted.Render(fmt.Sprintf(" +%d more: make the terminal taller", more)))
 	}
 	out := strings.Split(strings.Join(lines, "\n"), "\n")
+	if o.demo && !g.header && len(out) > 0 {
+		// No header to carry the badge: the first line does, where it
+		// fits, so a demo never passes for someone's real glucose.
+		badge := o.th.Styles.Badge.Render("DEMO")
+		if gap := w - lipgloss.Width(out[0]) - lipgloss.Width(badge); gap >= 1 {
+			out[0] += strings.Repeat(" ", gap) + badge
+		}
+	}
 	if g.footer {
 		for len(out) < h-1 {
 			out = append(out, "")
