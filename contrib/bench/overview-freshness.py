@@ -7,7 +7,7 @@ Starts two `cgmtop emulate` processes (seeds 1 and 2; the second also serves
 a Nightscout site), logs three people in as users would (ana: Dexcom Share
 of emulator 1, ben: Dexcom Share of emulator 2, cleo: Nightscout), runs one
 `cgmtop sync --daemon --account NAME` per person, and the overview (`cgmtop`,
-no --account) in a private tmux server at 100x8, one line per person.
+no --account) in a private tmux server at 100x5, one line per person.
 
 Every 0.2 s it reads each person's newest reading from their cache (read
 only) and the screen (tmux capture-pane). For every new reading it notes
@@ -84,7 +84,7 @@ try:
     open(cfgpath, "w").write(text)
     for acct in people:
         start([a.bin, "sync", "--daemon", "--account", acct], "daemon-" + acct)
-    subprocess.run(["tmux", "-L", a.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", "8",
+    subprocess.run(["tmux", "-L", a.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", "5",
                     "env " + " ".join(f"{k}={v}" for k, v in env.items() if k.startswith(("XDG_", "HOME", "LANG", "TERM", "DBUS"))) +
                     " " + a.bin], check=True)
 
