@@ -7,7 +7,7 @@ import (
 )
 
 // titlePane is the top line of the medium and full layouts: the program,
-// the DEMO badge, the unit and the clock. It redraws when the width, the
+// the person's name among several, the DEMO badge, the unit and the clock. It redraws when the width, the
 // unit or the minute changes.
 type titlePane struct {
 	w    int
@@ -35,6 +35,9 @@ func (p *titlePane) View() string { return p.memo.view }
 func drawTitle(c *paneContext, w int) string {
 	st := c.th.Styles
 	left := st.Title.Render("cgmtop")
+	if c.name != "" {
+		left += " " + st.Bold.Render(c.name) // whose monitor, among several
+	}
 	if c.demo {
 		left += " " + st.Badge.Render(" DEMO ")
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -66,24 +68,82 @@ func runDemo(ctx context.Context, opts monitorOptions, std stdio) error {
 	defer closeLog()
 
 	clk := clock.NewScaled(time.Now(), opts.speed)
-	if source == "nightscout" {
-		src, site, err := demoNightscout(ctx, &e, clk, log)
-		if err != nil {
-			return err
+	if opts.people > 1 {
+		return runDemoPeople(ctx, e, opts, clk, log)
+	}
+	src, stop, err := demoSource(ctx, &e, source, 1, clk, log)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	return monitor(ctx, monitorSetup{
+		env:    e,
+		source: src,
+		clock:  clk,
+		log:    log,
+		save:   nil, // the demo changes nothing of the user's
+		demo:   true,
+	})
+}
+
+// demoPeople are the names of the demo's people.
+var demoPeople = []string{"Ana", "Ben", "Cleo", "Dan", "Eve", "Finn", "Gus", "Hana", "Ivo"}
+
+// demoPeopleSources are the sources the demo's people read, in turn: every
+// kind of source at once.
+var demoPeopleSources = []string{"dexcom", "share", "nightscout", "hybrid"}
+
+// runDemoPeople is the overview of n emulated people, each with an
+// emulator of their own (their own sensor) and a source in turn.
+func runDemoPeople(ctx context.Context, e env, opts monitorOptions, clk *clock.Scaled, log *slog.Logger) error {
+	if opts.people > len(demoPeople) {
+		return usageError("--people %d: the demo follows at most %d people", opts.people, len(demoPeople))
+	}
+	first := slices.Index(demoPeopleSources, opts.source)
+	var setups []monitorSetup
+	for i := range opts.people {
+		pe := e
+		pe.account = demoAccount
+		if i > 0 {
+			pe.account = fmt.Sprintf("%s%d", demoAccount, i+1)
 		}
-		defer site.Close()
-		return monitor(ctx, monitorSetup{env: e, source: src, clock: clk, log: log, demo: true})
+		source := demoPeopleSources[(first+i)%len(demoPeopleSources)]
+		src, stop, err := demoSource(ctx, &pe, source, int64(i+1), clk, log)
+		if err != nil {
+			return fmt.Errorf("demo person %d (%s): %w", i+1, source, err)
+		}
+		defer stop()
+		a := pe.cfg.Account(pe.account)
+		a.Name = demoPeople[i]
+		pe.cfg.SetAccount(pe.account, a)
+		setups = append(setups, monitorSetup{env: pe, source: src, clock: clk, log: log, demo: true})
+	}
+	return monitorPeople(ctx, setups, nil)
+}
+
+// demoSource starts an emulator for source, logs e's account in to it as
+// a user would, and opens the account's source. stop ends the emulator.
+func demoSource(ctx context.Context, ep *env, source string, seed int64, clk *clock.Scaled, log *slog.Logger) (client.Source, func(), error) {
+	e := *ep
+	defer func() { *ep = e }()
+	paths := e.paths
+	if source == "nightscout" {
+		src, site, err := demoNightscout(ctx, &e, seed, clk, log)
+		if err != nil {
+			return nil, nil, err
+		}
+		return src, func() { site.Close() }, nil
 	}
 	redirect, err := freeRedirectURI()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	lag := 30 * time.Second
 	if source == "hybrid" {
 		lag = time.Hour // as the US official API: Share brings the last hour
 	}
 	srv, err := emulator.Start(emulator.Config{
-		Seed:        1,
+		Seed:        seed,
 		Clock:       clk,
 		AutoApprove: true,
 		RedirectURI: redirect,
@@ -91,29 +151,35 @@ func runDemo(ctx context.Context, opts monitorOptions, std stdio) error {
 		Share:       emulator.ShareConfig{Lag: 10 * time.Second, Offset: 2 * time.Second},
 	})
 	if err != nil {
-		return fmt.Errorf("start the Dexcom emulator: %w", err)
+		return nil, nil, fmt.Errorf("start the Dexcom emulator: %w", err)
 	}
-	defer srv.Close()
+	ok := false
+	defer func() {
+		if !ok {
+			srv.Close()
+		}
+	}()
 
 	httpClient := dexcom.NewHTTPClient()
 	if source != "dexcom" {
 		if err := demoShareLogin(ctx, e, srv.URL()); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if err := sourceAdded(ctx, e, config.SourceShare); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
 	if source == "share" {
-		e.cfg.SetAccount(demoAccount, config.Account{Sources: []string{config.SourceShare}})
+		e.cfg.SetAccount(e.account, config.Account{Sources: []string{config.SourceShare}})
 		src, err := openSourceClock(ctx, e, clk, log)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		return monitor(ctx, monitorSetup{env: e, source: src, clock: clk, log: log, demo: true})
+		ok = true
+		return src, func() { srv.Close() }, nil
 	}
 	oauth := dexcom.OAuthConfig(srv.URL(), emulator.DefaultClientID, emulator.DefaultClientSecret, redirect)
-	store := auth.NewFileStore(paths.TokenFile(demoAccount))
+	store := auth.NewFileStore(paths.TokenFile(e.account))
 	// The same login code path as a real login; the emulator approves at
 	// once, so "opening the browser" is a plain GET that follows its redirect
 	// to our callback.
@@ -123,29 +189,23 @@ func runDemo(ctx context.Context, opts monitorOptions, std stdio) error {
 		OpenBrowser: func(url string) error { return getAndDiscard(ctx, httpClient, url) },
 	})
 	if err != nil {
-		return fmt.Errorf("demo login: %w", err)
+		return nil, nil, fmt.Errorf("demo login: %w", err)
 	}
-	tokens := auth.NewTokenSource(store, oauth, httpClient, paths.Lock(demoAccount, "refresh"), clk)
+	tokens := auth.NewTokenSource(store, oauth, httpClient, paths.Lock(e.account, "refresh"), clk)
 	tokens.Seed(tok)
 	var src client.Source = dexcom.New(srv.URL(), tokens, dexcom.WithHTTPClient(httpClient), dexcom.WithUserAgent(userAgent()))
 	if source == "hybrid" {
-		e.cfg.SetAccount(demoAccount, config.Account{Sources: []string{config.SourceShare}})
+		e.cfg.SetAccount(e.account, config.Account{Sources: []string{config.SourceShare}})
 		rt, err := openSourceClock(ctx, e, clk, log)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		src = hybrid.New(hybrid.Part{Kind: config.SourceDexcom, Source: src},
 			hybrid.Part{Kind: config.SourceShare, Source: rt, Window: share.Window}, clk)
 	}
 
-	return monitor(ctx, monitorSetup{
-		env:    e,
-		source: src,
-		clock:  clk,
-		log:    log,
-		save:   nil, // the demo changes nothing of the user's
-		demo:   true,
-	})
+	ok = true
+	return src, func() { srv.Close() }, nil
 }
 
 const (

@@ -93,8 +93,8 @@ Nightscout 15 site on %[1]s (API_SECRET %[2]s)
 // demoNightscout is `cgmtop --demo --source nightscout`: a Nightscout
 // emulator on loopback, read through the real client with its read token,
 // as `cgmtop login nightscout` leaves an account.
-func demoNightscout(ctx context.Context, e *env, clk clock.Clock, log *slog.Logger) (client.Source, io.Closer, error) {
-	srv, err := nsemu.Start(nsemu.Config{Seed: 1, Clock: clk, UploadLag: 20 * time.Second, MemoryLag: 2 * time.Second})
+func demoNightscout(ctx context.Context, e *env, seed int64, clk clock.Clock, log *slog.Logger) (client.Source, io.Closer, error) {
+	srv, err := nsemu.Start(nsemu.Config{Seed: seed, Clock: clk, UploadLag: 20 * time.Second, MemoryLag: 2 * time.Second})
 	if err != nil {
 		return nil, nil, fmt.Errorf("start the Nightscout emulator: %w", err)
 	}

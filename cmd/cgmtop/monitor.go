@@ -26,6 +26,10 @@ type monitorOptions struct {
 	account, theme, source string
 	demo                   bool
 	speed                  float64
+	// accountSet: --account was given, so one person opens directly
+	// however many are logged in.
+	accountSet bool
+	people     int // with --demo: how many emulated people the overview follows
 }
 
 func addMonitorFlags(cmd *cobra.Command, opts *monitorOptions) {
@@ -35,6 +39,7 @@ func addMonitorFlags(cmd *cobra.Command, opts *monitorOptions) {
 	fl.Float64Var(&opts.speed, "speed", 30, "with --demo: the sensor runs `N` times faster than real time")
 	fl.StringVar(&opts.source, "source", "dexcom", "with --demo: the `SOURCE` to emulate: dexcom (the official API), share, nightscout, or hybrid (official API + Share)")
 	mustComplete(cmd, "source", values(demoSources...))
+	fl.IntVar(&opts.people, "people", 1, "with --demo: follow `N` emulated people (2–9) in the overview, each on its own sensor and source")
 	fl.StringVar(&opts.theme, "theme", "", "colour `THEME`: auto, dark, light or high-contrast (default from settings)")
 	mustComplete(cmd, "theme", values(themes...))
 }
@@ -48,14 +53,20 @@ func newMonitorCmd(std stdio) *cobra.Command {
 target range, statistics, devices and sync state, fitted to the terminal.
 It syncs while it runs. Press ? for its keys, q to quit.
 
+With several accounts logged in (and no --account) it opens the overview:
+everyone at a glance, most urgent first; 1-9 or enter opens a person's
+monitor, esc comes back.
+
 'cgmtop monitor' and 'cgmtop' with no command are the same.`,
 		Example: `  cgmtop                        # the default account
-  cgmtop --account mum          # another login
+  cgmtop --account mum          # another login (with several, cgmtop shows them all)
   cgmtop --demo --speed 1       # the built-in emulator, in real time
-  cgmtop --demo --source share  # as if reading Dexcom Share`,
+  cgmtop --demo --source share  # as if reading Dexcom Share
+  cgmtop --demo --people 4      # the overview of four people`,
 		GroupID: "monitor",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.accountSet = cmd.Flags().Changed("account")
 			return runMonitor(cmd.Context(), opts, std)
 		},
 	}
@@ -83,6 +94,12 @@ func runMonitor(ctx context.Context, opts monitorOptions, std stdio) error {
 	e, err := loadEnv(opts.account)
 	if err != nil {
 		return err
+	}
+	if !opts.accountSet {
+		// Several people logged in: the overview of everyone.
+		if accounts, loggedIn := peopleToFollow(e); loggedIn > 1 {
+			return runPeople(ctx, e, accounts, opts)
+		}
 	}
 	settingsTheme := e.cfg.Theme
 	if opts.theme != "" {
@@ -118,6 +135,12 @@ type monitorSetup struct {
 	log    *slog.Logger
 	save   func(config.Config) error
 	demo   bool
+	// sourceErr is why source is nil: with several people, one whose
+	// login fails is shown failing while the others run.
+	sourceErr error
+	// openSource, when set, opens source beside the program (the
+	// overview's people), filling source or sourceErr.
+	openSource func(context.Context) (client.Source, error)
 }
 
 // monitorFPS caps how often Bubble Tea's renderer wakes to flush the
@@ -227,42 +250,8 @@ func monitor(ctx context.Context, s monitorSetup) error {
 	// renderer's next tick (see monitorFPS).
 	prog, output, stopPaint := tui.Paint(model, os.Stdout)
 	p := tea.NewProgram(prog, append(programOptions(ctx, os.Getenv("TERM")), output)...)
-	g, hasRealtime := realtimeGate(s.env)
-	report := func(r syncer.Result) {
-		if r.Err == nil && hasRealtime {
-			// A hybrid keeps syncing the official API when the real-time
-			// login is refused: the user must still be told.
-			r.Err = g.Check()
-		}
-		p.Send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err})
-	}
-
 	syncCtx, stopSync := context.WithCancel(ctx)
-	// The monitor shows what reaches the cache, whoever syncs.
-	go tui.Follow(syncCtx, db, s.clock, p.Send)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if readOnly != nil {
-			// Nothing can be saved: show what is cached, and why no
-			// new reading comes.
-			p.Send(tui.SyncedMsg{Err: readOnly})
-			return
-		}
-		if s.demo {
-			// The demo's login is its own and lasts as long as it does.
-			err := newEngine(s.env, s.source, opened, s.clock, s.log).Run(syncCtx, func(r syncer.Result) {
-				writeSnapshot(syncCtx, s.env, opened, s.log)
-				report(r)
-			})
-			if err != nil && !errors.Is(err, context.Canceled) {
-				s.log.Error("sync stopped", "err", err)
-			}
-			return
-		}
-		f := &follower{env: s.env, clk: s.clock, log: s.log, db: db, report: report}
-		f.run(syncCtx, s.source)
-	}()
+	done := startSync(syncCtx, s, opened, db, readOnly, p.Send)
 
 	_, err = p.Run()
 	stopPaint()
@@ -279,4 +268,53 @@ func monitor(ctx context.Context, s monitorSetup) error {
 		return fmt.Errorf("monitor: %w", err)
 	}
 	return nil
+}
+
+// startSync runs one account's side of the monitor until ctx is done: a
+// Follow of its cache, and its sync engine (which waits on the account's
+// sync lock while another process, such as `sync --daemon`, holds it).
+// send gets the monitor's messages about it. The channel closes when the
+// engine has stopped.
+func startSync(ctx context.Context, s monitorSetup, opened *cache.DB, db *swapDB, readOnly error, send func(tea.Msg)) <-chan struct{} {
+	g, hasRealtime := realtimeGate(s.env)
+	report := func(r syncer.Result) {
+		if r.Err == nil && hasRealtime {
+			// A hybrid keeps syncing the official API when the real-time
+			// login is refused: the user must still be told.
+			r.Err = g.Check()
+		}
+		send(tui.SyncedMsg{Added: r.Added, Next: r.Next, Err: r.Err})
+	}
+
+	// The monitor shows what reaches the cache, whoever syncs.
+	go tui.Follow(ctx, db, s.clock, send)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if readOnly != nil {
+			// Nothing can be saved: show what is cached, and why no
+			// new reading comes.
+			send(tui.SyncedMsg{Err: readOnly})
+			return
+		}
+		if s.demo {
+			// The demo's login is its own and lasts as long as it does.
+			err := newEngine(s.env, s.source, opened, s.clock, s.log).Run(ctx, func(r syncer.Result) {
+				writeSnapshot(ctx, s.env, opened, s.log)
+				report(r)
+			})
+			if err != nil && !errors.Is(err, context.Canceled) {
+				s.log.Error("sync stopped", "err", err)
+			}
+			return
+		}
+		if s.sourceErr != nil {
+			// The login was refused or cannot be read: say so, and sync
+			// once a new login comes.
+			report(syncer.Result{Err: s.sourceErr})
+		}
+		f := &follower{env: s.env, clk: s.clock, log: s.log, db: db, report: report}
+		f.run(ctx, s.source)
+	}()
+	return done
 }

@@ -55,8 +55,8 @@ func newRootCmd(std stdio, args []string) *cobra.Command {
 		Short: "Your continuous glucose monitor, in the terminal",
 		Long: `cgmtop: your continuous glucose monitor, in the terminal.
 
-With no command, cgmtop opens the live monitor of the logged-in account
-(see 'cgmtop monitor --help'). Start with 'cgmtop --demo', which needs no
+With no command, cgmtop opens the live monitor of the logged-in account,
+or the overview of everyone when several are (see 'cgmtop monitor --help'). Start with 'cgmtop --demo', which needs no
 account and no network, or 'cgmtop login'.`,
 		Example: `  cgmtop --demo                   # try it, on the built-in Dexcom emulator
   cgmtop login                    # connect your Dexcom account
@@ -66,6 +66,7 @@ account and no network, or 'cgmtop login'.`,
 		Version: strings.TrimPrefix(versionString(), "cgmtop "),
 		Args:    unknownCommand,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.accountSet = cmd.Flags().Changed("account")
 			return runMonitor(cmd.Context(), opts, std)
 		},
 		SilenceErrors:              true,

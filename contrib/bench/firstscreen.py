@@ -120,8 +120,13 @@ def main():
     ap.add_argument("--rows", type=int, default=40)
     ap.add_argument("--timeout", type=float, default=10, help="seconds to wait for a reading per run")
     ap.add_argument("--quiet", action="store_true", help="summary only")
+    ap.add_argument("--data", help="regex of the first frame with data (default: the monitor's age line); "
+                    "for the overview of several people: 'ago|just now'")
     ap.add_argument("argv", nargs="+", help="the monitor's command line")
     a = ap.parse_args()
+    if a.data:
+        global DATA
+        DATA = re.compile(a.data.encode())
 
     paints, datas, waited, missed = [], [], 0, 0
     for i in range(a.runs):

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Freshness of the overview of several people beside `cgmtop sync --daemon`.
+
+    overview-freshness.py --bin ./cgmtop --minutes 30 [--dir /tmp/x] [--port 23400]
+
+Starts two `cgmtop emulate` processes (seeds 1 and 2; the second also serves
+a Nightscout site), logs three people in as users would (ana: Dexcom Share
+of emulator 1, ben: Dexcom Share of emulator 2, cleo: Nightscout), runs one
+`cgmtop sync --daemon --account NAME` per person, and the overview (`cgmtop`,
+no --account) in a private tmux server at 100x5, one line per person.
+
+Every 0.2 s it reads each person's newest reading from their cache (read
+only) and the screen (tmux capture-pane). For every new reading it notes
+when the daemon stored it (first seen in the cache) and when the person's
+line first showed it (their value with the age "now"). It prints the delay
+per person: count, mean, worst; no glucose value is printed.
+"""
+import argparse, os, re, shutil, signal, sqlite3, statistics, subprocess, sys, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--bin", required=True)
+ap.add_argument("--minutes", type=float, default=30)
+ap.add_argument("--dir", default="/tmp/cgmtop-overview-freshness")
+ap.add_argument("--port", type=int, default=23400)
+ap.add_argument("--socket", default="cgmtop-overview-fresh")
+a = ap.parse_args()
+
+shutil.rmtree(a.dir, ignore_errors=True)
+os.makedirs(a.dir)
+env = dict(os.environ, HOME=a.dir, XDG_CONFIG_HOME=a.dir + "/config", XDG_DATA_HOME=a.dir + "/data",
+           XDG_STATE_HOME=a.dir + "/state", XDG_CACHE_HOME=a.dir + "/cache", LANG="C.UTF-8",
+           TERM="xterm-256color", DBUS_SESSION_BUS_ADDRESS="unix:path=" + a.dir + "/nobus")
+procs = []
+
+
+def start(args, log):
+    p = subprocess.Popen(args, env=env, stdout=open(f"{a.dir}/{log}.log", "w"), stderr=subprocess.STDOUT)
+    procs.append(p)
+    return p
+
+
+def cleanup(*_):
+    subprocess.run(["tmux", "-L", a.socket, "kill-server"], stderr=subprocess.DEVNULL)
+    for p in reversed(procs):
+        p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+signal.signal(signal.SIGTERM, lambda *_: (cleanup(), sys.exit(1)))
+people = {"ana": "Ana", "ben": "Ben", "cleo": "Cleo"}
+try:
+    e1, e2, ns = a.port, a.port + 1, a.port + 2
+    start([a.bin, "emulate", "--seed", "1", "--listen", f"127.0.0.1:{e1}", "--nightscout-listen", ""], "emu1")
+    start([a.bin, "emulate", "--seed", "2", "--listen", f"127.0.0.1:{e2}", "--nightscout-listen", f"127.0.0.1:{ns}"], "emu2")
+    token = ""
+    for _ in range(100):
+        for line in open(a.dir + "/emu2.log"):
+            if "read token (role" in line:
+                token = line.split()[-1]
+        if token:
+            break
+        time.sleep(0.1)
+    for acct, port in (("ana", e1), ("ben", e2)):
+        subprocess.run([a.bin, "login", "share", "--account", acct, "--share-url", f"http://127.0.0.1:{port}",
+                        "--region", "us", "--username", "demo", "--password-stdin", "--token-store", "file"],
+                       env=env, input="emulator-password\n", text=True, check=True, capture_output=True)
+    subprocess.run([a.bin, "login", "nightscout", "--account", "cleo", "--url", f"http://127.0.0.1:{ns}",
+                    "--token-stdin", "--token-store", "file"], env=env, input=token + "\n", text=True, check=True,
+                   capture_output=True)
+    # Name the people: a name line under each account's table, or a table
+    # of its own for an account the logins did not write one for.
+    cfgpath = a.dir + "/config/cgmtop/config.toml"
+    text = open(cfgpath).read()
+    for acct, name in people.items():
+        head = f"[accounts.{acct}]\n"
+        if head in text:
+            text = text.replace(head, head + f'name = "{name}"\n', 1)
+        else:
+            text += f'\n{head}name = "{name}"\n'
+    open(cfgpath, "w").write(text)
+    for acct in people:
+        start([a.bin, "sync", "--daemon", "--account", acct], "daemon-" + acct)
+    subprocess.run(["tmux", "-L", a.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", "5",
+                    "env " + " ".join(f"{k}={v}" for k, v in env.items() if k.startswith(("XDG_", "HOME", "LANG", "TERM", "DBUS"))) +
+                    " " + a.bin], check=True)
+
+    def newest(acct):
+        path = f"{a.dir}/data/cgmtop/accounts/{acct}/cache.db"
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+            row = db.execute("SELECT t, value FROM readings ORDER BY t DESC LIMIT 1").fetchone()
+            db.close()
+            return row
+        except sqlite3.Error:
+            return None
+
+    def screen():
+        return subprocess.run(["tmux", "-L", a.socket, "capture-pane", "-p", "-t", "t"], capture_output=True,
+                              text=True).stdout
+
+    last = {acct: None for acct in people}
+    stored = {}  # acct -> (t, value, stored_at)
+    delays = {acct: [] for acct in people}
+    end = time.time() + a.minutes * 60
+    while time.time() < end:
+        now = time.time()
+        for acct in people:
+            row = newest(acct)
+            if row and row != last[acct]:
+                if last[acct] is not None:
+                    stored[acct] = (row[0], row[1], now)
+                last[acct] = row
+        if stored:
+            lines = screen().split("\n")
+            for acct, (t, value, at) in list(stored.items()):
+                name = people[acct]
+                for line in lines:
+                    if re.search(rf"\b{name}\b", line) and re.search(rf"\b{value}\b", line) and re.search(r"\bnow\b", line):
+                        delays[acct].append(now - at)
+                        del stored[acct]
+                        break
+                else:
+                    if now - at > 60:
+                        delays[acct].append(float("inf"))
+                        del stored[acct]
+        time.sleep(0.2)
+    allx = []
+    for acct, xs in delays.items():
+        ok = [x for x in xs if x != float("inf")]
+        allx += xs
+        if xs:
+            print(f"{acct:5s} readings {len(xs):3d}  mean {statistics.mean(ok) if ok else 0:5.2f} s  worst {max(xs):5.2f} s"
+                  f"  missed {len(xs) - len(ok)}")
+        else:
+            print(f"{acct:5s} no new reading")
+    if allx:
+        ok = [x for x in allx if x != float("inf")]
+        print(f"all   readings {len(allx):3d}  mean {statistics.mean(ok) if ok else 0:5.2f} s  worst {max(allx):5.2f} s"
+              f"  (screen polled every 0.2 s: add up to 0.2 s)")
+finally:
+    cleanup()
