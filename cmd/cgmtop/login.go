@@ -27,8 +27,11 @@ import (
 // loginOptions are `cgmtop login`'s flags.
 type loginOptions struct {
 	account, clientID, secret, region, apiURL, redirect, storeKind string
+	name                                                           string
 	noBrowser                                                      bool
 	secretGiven                                                    bool // --client-secret was on the command line
+	nameGiven                                                      bool // --name was on the command line
+	renameOnly                                                     bool // nothing but --name (and --account)
 }
 
 func newLoginCmd(std stdio) *cobra.Command {
@@ -76,11 +79,13 @@ next login needs no flags.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.secretGiven = cmd.Flags().Changed("client-secret")
+			opts.nameGiven, opts.renameOnly = cmd.Flags().Changed("name"), onlyRenames(cmd)
 			return runLogin(cmd.Context(), opts, std)
 		},
 	}
 	fl := cmd.Flags()
 	addAccountFlag(cmd, &opts.account, "a `NAME` for this login, if you have several")
+	addNameFlag(cmd, &opts.name)
 	fl.StringVar(&opts.clientID, "client-id", "", "your Dexcom app's client `ID` (env CGMTOP_CLIENT_ID)")
 	fl.StringVar(&opts.secret, "client-secret", "", "your Dexcom app's client `SECRET`; better left out: it is asked for hidden, or read from env CGMTOP_CLIENT_SECRET")
 	fl.StringVarP(&opts.region, "region", "r", "", "Dexcom `REGION`: us, eu, jp or sandbox (default from settings, else us)")
@@ -110,7 +115,13 @@ func runLogin(ctx context.Context, opts loginOptions, std stdio) error {
 	if err != nil {
 		return err
 	}
+	if opts.renameOnly && exists(markerPath(e)) {
+		return rename(e, opts.name, std)
+	}
 	cfg := e.cfg
+	if opts.nameGiven {
+		nameAccount(&cfg, e.account, opts.name)
+	}
 	if opts.region != "" {
 		cfg.Region, cfg.APIURL = opts.region, ""
 	}
