@@ -124,7 +124,11 @@ func showAccount(ctx context.Context, e env, std stdio) bool {
 	if acct.Hybrid() {
 		mode = " (history from the first, the newest readings from the second)"
 	}
-	fmt.Fprintf(std.out, "Account %s: %s%s\n", e.account, strings.Join(kinds, " + "), mode)
+	who := e.account
+	if n := e.cfg.DisplayName(e.account); n != e.account {
+		who += fmt.Sprintf(" (%s)", client.Printable(n, 40))
+	}
+	fmt.Fprintf(std.out, "Account %s: %s%s\n", who, strings.Join(kinds, " + "), mode)
 	has := false
 	now := time.Now()
 	for _, k := range acct.Sources {

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/config"
+)
+
+// peopleHome is one isolated home where several people are logged in, each
+// to an emulator of their own.
+type peopleHome struct {
+	t        *testing.T
+	bin      string
+	env      []string
+	redirect string
+}
+
+func newPeopleHome(t *testing.T) *peopleHome {
+	h := &peopleHome{t: t, bin: cgmtopBinary(t)}
+	h.env = append(isolatedEnv(t), "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret)
+	h.redirect = fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
+	return h
+}
+
+// emulator starts an emulator with six hours of history (a quick first
+// sync) and the home's redirect address, at addr ("" for any port).
+func (h *peopleHome) emulator(cfg emulator.Config, addr string, scenarios ...string) *emulator.Server {
+	h.t.Helper()
+	cfg.RedirectURI, cfg.History = h.redirect, 6*time.Hour
+	for _, s := range scenarios {
+		sc, err := emulator.ParseScenario(s)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		cfg.Scenarios = append(cfg.Scenarios, sc)
+	}
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	srv, err := emulator.StartAt(cfg, addr)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// login logs account in to srv's official API, named name unless "".
+func (h *peopleHome) login(srv *emulator.Server, account, name string) string {
+	h.t.Helper()
+	extra := []string{"--account", account}
+	if name != "" {
+		extra = append(extra, "--name", name)
+	}
+	return pasteLogin(h.t, h.bin, h.env, srv.URL(), h.redirect, extra...)
+}
+
+// run runs cgmtop and returns its stdout, stderr and exit code.
+func (h *peopleHome) run(args ...string) (string, string, int) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, h.bin, args...)
+	cmd.Env = h.env
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		h.t.Fatalf("cgmtop %v: %v", args, err)
+	}
+	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+}
+
+func (h *peopleHome) configPath() string {
+	return filepath.Join(envValue(h.env, "XDG_CONFIG_HOME"), "cgmtop", "config.toml")
+}
+
+// editSettings changes the settings file as a user editing it would.
+func (h *peopleHome) editSettings(change func(*config.Config)) {
+	h.t.Helper()
+	cfg, err := config.Load(h.configPath())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	change(&cfg)
+	if err := config.Save(h.configPath(), cfg); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// statusPerson is one person of `status --all --format json`.
+type statusPerson struct {
+	Account, Name, Status, Class, Text, Time, Reason string
+	Value                                            json.RawMessage
+	Urgent, Stale                                    bool
+}
+
+func (h *peopleHome) statusAll() map[string]statusPerson {
+	h.t.Helper()
+	out, errOut, code := h.run("status", "--all", "--no-sync", "--format", "json")
+	var all struct {
+		People []statusPerson
+	}
+	if err := json.Unmarshal([]byte(out), &all); err != nil || code != 0 {
+		h.t.Fatalf("status --all --format json: exit %d, %v\n%s%s", code, err, out, errOut)
+	}
+	m := map[string]statusPerson{}
+	for _, p := range all.People {
+		m[p.Account] = p
+	}
+	return m
+}
+
+// The people of the acceptance: Ana in range (or wherever her sensor is),
+// Ben forced urgent low, Cy stale behind a two-hour gap, Dan in the
+// settings but never logged in. Names are user text that every status
+// bar's markup would misread.
+const (
+	nameAna = "Ana"
+	nameBen = "B#en <&>"
+	nameDan = "Dan & <Co> 100%"
+)
+
+// TestPeopleStatusAll: names from `login --name` and the settings reach
+// every format of `status --all`, escaped for each; one person urgent,
+// one stale, one logged out; per-person thresholds change one person's
+// colour and urgency only; auth status and doctor show the names; and
+// `login --name` alone renames a logged-in account without a new login.
+func TestPeopleStatusAll(t *testing.T) {
+	h := newPeopleHome(t)
+	h.login(h.emulator(emulator.Config{Seed: 21}, ""), "ana", nameAna)
+	h.login(h.emulator(emulator.Config{Seed: 22}, "", "low:-1h:3h"), "ben", nameBen)
+	h.login(h.emulator(emulator.Config{Seed: 23}, "", "gap:-1h:3h"), "cy", "")
+	h.editSettings(func(c *config.Config) { c.SetAccount("dan", config.Account{Name: nameDan}) })
+
+	data, err := os.ReadFile(h.configPath())
+	if err != nil || !strings.Contains(string(data), `name = "Ana"`) || !strings.Contains(string(data), `name = "B#en <&>"`) {
+		t.Fatalf("login --name did not store the names: %v\n%s", err, data)
+	}
+
+	people := h.statusAll()
+	ana, ben, cy, dan := people["ana"], people["ben"], people["cy"], people["dan"]
+	t.Logf("status --all: %+v", people)
+	if len(people) != 4 || ana.Name != nameAna || ben.Name != nameBen || cy.Name != "cy" || dan.Name != nameDan {
+		t.Fatalf("people and names: %+v", people)
+	}
+	if !ben.Urgent || ben.Class != "urgent-low" || !cy.Stale || cy.Status != "stale" || dan.Status != "logged-out" || ana.Stale {
+		t.Fatalf("states: ana %+v, ben %+v, cy %+v, dan %+v", ana, ben, cy, dan)
+	}
+
+	plain, _, _ := h.run("status", "--all", "--no-sync")
+	for _, want := range []string{"Ana " + ana.Text[:strings.IndexByte(ana.Text, ' ')], nameBen + " LOW", "cy ", "?", nameDan + ": not logged in", " · "} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("plain %q lacks %q", plain, want)
+		}
+	}
+	tmux, _, _ := h.run("status", "--all", "--no-sync", "--format", "tmux")
+	if !strings.Contains(tmux, "#[fg=red,bold,reverse]B##en <&> LOW") || !strings.Contains(tmux, "strikethrough") ||
+		!strings.Contains(tmux, "Dan & <Co> 100%: not logged in") || strings.Contains(strings.ReplaceAll(tmux, "##", ""), "#en") {
+		t.Errorf("tmux: %q", tmux)
+	}
+	poly, _, _ := h.run("status", "--all", "--no-sync", "--format", "polybar")
+	if !strings.Contains(poly, "%{+u}B#en <&> LOW") || !strings.Contains(poly, "100%%") {
+		t.Errorf("polybar: %q", poly)
+	}
+	blocks, _, code := h.run("status", "--all", "--no-sync", "--format", "i3blocks")
+	if code != 33 || strings.Count(blocks, "\n") != 3 || !strings.HasSuffix(blocks, "#ff5555\n") {
+		t.Errorf("i3blocks: exit %d, %q", code, blocks)
+	}
+	prompt, _, _ := h.run("status", "--all", "--no-sync", "--format", "prompt")
+	if strings.Contains(prompt, "%") || !strings.Contains(prompt, "B#en <&> LOW") || strings.Count(prompt, "\n") != 1 {
+		t.Errorf("prompt: %q", prompt)
+	}
+	var w struct {
+		Text, Tooltip string
+		Class         []string
+	}
+	wb, _, _ := h.run("status", "--all", "--no-sync", "--format", "waybar")
+	if err := json.Unmarshal([]byte(wb), &w); err != nil {
+		t.Fatalf("waybar: %v: %s", err, wb)
+	}
+	if strings.ContainsAny(strings.ReplaceAll(w.Text, "&amp;", ""), "<>") || !strings.Contains(w.Text, "B#en &lt;&amp;&gt;") ||
+		strings.Count(w.Tooltip, "\n"+"cy: ")+strings.Count(w.Tooltip, "Ana: ") != 2 || !strings.Contains(w.Tooltip, "Dan &amp; &lt;Co&gt; 100%: Not logged in") ||
+		!strings.Contains(strings.Join(w.Class, " "), "urgent") {
+		t.Errorf("waybar: %+v", w)
+	}
+	tpl, _, _ := h.run("status", "--all", "--no-sync", "--template", "{{range .People}}{{.Name}}={{.Status}};{{end}}")
+	if want := "Ana=ok;" + nameBen + "=ok;cy=stale;" + nameDan + "=logged-out;\n"; tpl != want {
+		t.Errorf("template: %q, want %q", tpl, want)
+	}
+
+	// Ana's own thresholds put her reading above her very-high: she alone
+	// turns urgent, in her own colour, on --all and on her own line.
+	var v int
+	if err := json.Unmarshal(ana.Value, &v); err != nil || v < 50 {
+		t.Fatalf("Ana's value %s: %v", ana.Value, err)
+	}
+	h.editSettings(func(c *config.Config) {
+		a := c.Accounts["ana"]
+		a.Thresholds = config.Thresholds{UrgentLow: 40, Low: 45, High: v - 2, VeryHigh: v - 1}
+		c.SetAccount("ana", a)
+	})
+	after := h.statusAll()
+	if a := after["ana"]; a.Class != "very-high" || !a.Urgent {
+		t.Errorf("Ana on her own thresholds: %+v", a)
+	}
+	for _, n := range []string{"ben", "cy", "dan"} {
+		if after[n].Class != people[n].Class || after[n].Urgent != people[n].Urgent {
+			t.Errorf("%s changed with Ana's thresholds: %+v → %+v", n, people[n], after[n])
+		}
+	}
+	own, _, _ := h.run("status", "--account", "ana", "--no-sync", "--format", "tmux")
+	other, _, _ := h.run("status", "--account", "cy", "--no-sync", "--format", "tmux")
+	if !strings.HasPrefix(own, "#[fg=colour208,bold]") || strings.Contains(other, "colour208") {
+		t.Errorf("one person's line: ana %q, cy %q", own, other)
+	}
+
+	auth, _, _ := h.run("auth", "status")
+	if !strings.Contains(auth, "Account ana (Ana):") || !strings.Contains(auth, "Account ben (B#en <&>):") || !strings.Contains(auth, "Account cy:") {
+		t.Errorf("auth status does not name the people:\n%s", auth)
+	}
+	doc, _, _ := h.run("doctor", "--offline")
+	if !strings.Contains(doc, "ana (Ana): logged in") || !strings.Contains(doc, "cy: logged in") {
+		t.Errorf("doctor does not name the people:\n%s", doc)
+	}
+
+	// `login --name` alone on a logged-in account renames it, no login.
+	out, errOut, code := h.run("login", "--account", "cy", "--name", "Cyrus")
+	if code != 0 || !strings.Contains(out, `now shown as "Cyrus"`) {
+		t.Fatalf("rename: exit %d\n%s%s", code, out, errOut)
+	}
+	if p := h.statusAll()["cy"]; p.Name != "Cyrus" {
+		t.Errorf("after the rename: %+v", p)
+	}
+	_, errOut, code = h.run("login", "--account", "cy", "--name", "bad\x07name")
+	if code != 2 || !strings.Contains(errOut, "printable") {
+		t.Errorf("a name with a control character: exit %d, %s", code, errOut)
+	}
+}
