@@ -10,10 +10,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/config"
 )
 
@@ -247,5 +250,176 @@ func TestPeopleStatusAll(t *testing.T) {
 	_, errOut, code = h.run("login", "--account", "cy", "--name", "bad\x07name")
 	if code != 2 || !strings.Contains(errOut, "printable") {
 		t.Errorf("a name with a control character: exit %d, %s", code, errOut)
+	}
+}
+
+// dueSeed finds a sensor seed whose next reading comes between lo and hi
+// from now, so a test at real speed waits minutes at most, and returns it
+// with that reading's time.
+func dueSeed(t *testing.T, from int64, lo, hi time.Duration) (int64, time.Time) {
+	t.Helper()
+	now := time.Now()
+	for seed := from; seed < from+5000; seed++ {
+		cur := emulator.New(emulator.Config{Seed: seed, History: time.Hour, Clock: clock.NewManual(now)}).Newest()
+		next := emulator.New(emulator.Config{Seed: seed, History: time.Hour, Clock: clock.NewManual(now.Add(hi))}).Newest()
+		if next.After(cur) && next.Sub(now) >= lo {
+			return seed, next
+		}
+	}
+	t.Fatalf("no seed from %d has a reading due in %v–%v", from, lo, hi)
+	return 0, time.Time{}
+}
+
+// lockedBuffer is a daemon's stderr, read while the daemon writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitText waits until s() holds want, or fails after limit.
+func waitText(t *testing.T, what string, limit time.Duration, s func() string, want string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !strings.Contains(s(), want) {
+		if time.Since(start) > limit {
+			t.Fatalf("%s: %q not seen within %v:\n%s", what, want, limit, s())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+// TestDaemonForEveryone is issue 14's daemon at real speed: `cgmtop sync
+// --daemon` with no --account syncs Ana (official API) and Ben (Share
+// alone) while Cy's login is refused (her emulator was replaced, so it
+// knows none of her tokens). Cy stops, alone; Ana's and Ben's next
+// readings reach `cgmtop status --all` within seconds of the emulator
+// making them (the figures are logged). Ben's logout stops only Ben; a
+// login made while it runs (Dan) is picked up; SIGTERM ends it, every
+// engine, within 2 s. Seeds are picked so the next readings are due in
+// under three minutes.
+func TestDaemonForEveryone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the emulators' next readings at real speed (up to 3 minutes)")
+	}
+	h := newPeopleHome(t)
+	seedAna, dueAna := dueSeed(t, 100, 50*time.Second, 150*time.Second)
+	seedBen, dueBen := dueSeed(t, 5000, 50*time.Second, 150*time.Second)
+	srvAna := h.emulator(emulator.Config{Seed: seedAna}, "")
+	h.login(srvAna, "ana", nameAna)
+	srvBen := h.emulator(emulator.Config{Seed: seedBen}, "")
+	if out, err := runCombined(t, h.bin, h.env, emulator.DefaultSharePassword+"\n", "login", "share", "--account", "ben", "--name", nameBen,
+		"--share-url", srvBen.URL(), "--region", "us", "--username", emulator.DefaultShareEmail, "--password-stdin", "--token-store", "file"); err != nil {
+		t.Fatalf("login share: %v\n%s", err, out)
+	}
+	addrCy := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	srvCy := h.emulator(emulator.Config{Seed: 31}, addrCy)
+	h.login(srvCy, "cy", "")
+	srvCy.Close()
+	h.emulator(emulator.Config{Seed: 31}, addrCy) // knows none of Cy's tokens
+
+	var stderr lockedBuffer
+	daemon := exec.Command(h.bin, "sync", "--daemon")
+	daemon.Env, daemon.Stderr = h.env, &stderr
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- daemon.Wait() }()
+	t.Cleanup(func() { daemon.Process.Kill() })
+
+	waitText(t, "the daemon", 30*time.Second, stderr.String, "cy: ")
+	waitText(t, "Cy's refused login", 30*time.Second, stderr.String, "stopped syncing it until it logs in again")
+	if p := h.statusAll()["cy"]; p.Reason != "auth" {
+		t.Errorf("Cy's line after the refusal: %+v", p)
+	}
+
+	// Each person's next reading, from the emulator making it to status
+	// showing it. The daemon is the only syncer: status runs --no-sync.
+	seen := map[string]time.Duration{}
+	due := map[string]time.Time{"ana": dueAna, "ben": dueBen}
+	deadline := time.Now().Add(time.Until(dueAna) + time.Until(dueBen) + 90*time.Second)
+	for len(seen) < 2 && time.Now().Before(deadline) {
+		people := h.statusAll()
+		for acct, at := range due {
+			if _, ok := seen[acct]; ok {
+				continue
+			}
+			if tm, err := time.Parse(time.RFC3339, people[acct].Time); err == nil && !tm.Before(at.Truncate(time.Second)) {
+				seen[acct] = time.Since(at)
+			}
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Logf("from the emulator making a reading to status --all showing it: ana (official API) %v, ben (Share) %v",
+		seen["ana"].Round(10*time.Millisecond), seen["ben"].Round(10*time.Millisecond))
+	if len(seen) < 2 {
+		t.Fatalf("new readings reached status for %v only (due ana %s, ben %s); daemon said:\n%s",
+			seen, dueAna.Format(time.TimeOnly), dueBen.Format(time.TimeOnly), stderr.String())
+	}
+
+	// Ben's logout stops Ben alone.
+	if out, _, _ := h.run("logout", "--account", "ben"); !strings.Contains(out, "Removed") {
+		t.Fatalf("logout: %s", out)
+	}
+	d := waitText(t, "Ben's logout", 30*time.Second, stderr.String, "ben: logged out")
+	t.Logf("the daemon stopped Ben %v after his logout", d.Round(10*time.Millisecond))
+	select {
+	case err := <-exited:
+		t.Fatalf("the daemon exited (%v) when one of three logged out:\n%s", err, stderr.String())
+	default:
+	}
+
+	// A login made while it runs is picked up.
+	h.login(srvAna, "dan", nameDan)
+	d = waitText(t, "Dan's new login", 30*time.Second, stderr.String, "dan ("+nameDan+"): syncing")
+	t.Logf("the daemon picked up Dan's login %v after it", d.Round(10*time.Millisecond))
+
+	daemon.Process.Signal(syscall.SIGTERM)
+	start := time.Now()
+	select {
+	case err := <-exited:
+		t.Logf("SIGTERM: the daemon exited in %v (%v)", time.Since(start).Round(time.Millisecond), err)
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v, want 0", err)
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("the daemon took %v to exit after SIGTERM, want ≤ 2 s", took)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the daemon still runs 10 s after SIGTERM")
+	}
+	t.Logf("daemon output:\n%s", stderr.String())
+}
+
+// TestDaemonForEveryoneExitCodes: with nobody logged in it exits 78 at
+// once; when its only account's login is refused it exits 78 too (no
+// account can sync), and a service manager does not restart it.
+func TestDaemonForEveryoneExitCodes(t *testing.T) {
+	h := newPeopleHome(t)
+	_, errOut, code := h.run("sync", "--daemon")
+	if code != exitConfig || !strings.Contains(errOut, "no account is logged in") {
+		t.Errorf("nobody logged in: exit %d, %s", code, errOut)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	srv := h.emulator(emulator.Config{Seed: 41}, addr)
+	h.login(srv, "ana", "")
+	srv.Close()
+	h.emulator(emulator.Config{Seed: 41}, addr)
+	_, errOut, code = h.run("sync", "--daemon")
+	if code != exitConfig || !strings.Contains(errOut, "no account can sync: ana must log in again") {
+		t.Errorf("the only login refused: exit %d, %s", code, errOut)
 	}
 }
