@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -136,17 +137,24 @@ const (
 	nameDan = "Dan & <Co> 100%"
 )
 
+// fourPeople logs in Ana, Ben and Cy to emulators of their own and puts
+// Dan in the settings.
+func fourPeople(t *testing.T) *peopleHome {
+	h := newPeopleHome(t)
+	h.login(h.emulator(emulator.Config{Seed: 21}, ""), "ana", nameAna)
+	h.login(h.emulator(emulator.Config{Seed: 22}, "", "low:-1h:3h"), "ben", nameBen)
+	h.login(h.emulator(emulator.Config{Seed: 23}, "", "gap:-1h:3h"), "cy", "")
+	h.editSettings(func(c *config.Config) { c.SetAccount("dan", config.Account{Name: nameDan}) })
+	return h
+}
+
 // TestPeopleStatusAll: names from `login --name` and the settings reach
 // every format of `status --all`, escaped for each; one person urgent,
 // one stale, one logged out; per-person thresholds change one person's
 // colour and urgency only; auth status and doctor show the names; and
 // `login --name` alone renames a logged-in account without a new login.
 func TestPeopleStatusAll(t *testing.T) {
-	h := newPeopleHome(t)
-	h.login(h.emulator(emulator.Config{Seed: 21}, ""), "ana", nameAna)
-	h.login(h.emulator(emulator.Config{Seed: 22}, "", "low:-1h:3h"), "ben", nameBen)
-	h.login(h.emulator(emulator.Config{Seed: 23}, "", "gap:-1h:3h"), "cy", "")
-	h.editSettings(func(c *config.Config) { c.SetAccount("dan", config.Account{Name: nameDan}) })
+	h := fourPeople(t)
 
 	data, err := os.ReadFile(h.configPath())
 	if err != nil || !strings.Contains(string(data), `name = "Ana"`) || !strings.Contains(string(data), `name = "B#en <&>"`) {
@@ -421,5 +429,60 @@ func TestDaemonForEveryoneExitCodes(t *testing.T) {
 	_, errOut, code = h.run("sync", "--daemon")
 	if code != exitConfig || !strings.Contains(errOut, "no account can sync: ana must log in again") {
 		t.Errorf("the only login refused: exit %d, %s", code, errOut)
+	}
+}
+
+// TestTmuxPluginAll: the plugin's #{cgmtop_all} in a real tmux status bar.
+// An inner tmux server loads cgmtop.tmux with status-right holding both
+// interpolations (and @cgmtop_args naming one account, which #{cgmtop_all}
+// must leave out); an outer one shows the inner client, so capture-pane
+// reads the status bar as a terminal draws it.
+func TestTmuxPluginAll(t *testing.T) {
+	requireTmux(t)
+	h := fourPeople(t)
+	plugin, err := filepath.Abs("../../cgmtop.tmux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "inner.conf")
+	os.WriteFile(conf, []byte(fmt.Sprintf(`set -g status-interval 1
+set -g status-right-length 250
+set -g status-left ''
+set -g @cgmtop_bin '%s'
+set -g @cgmtop_args '--no-sync --account cy'
+set -g status-right '[#{cgmtop_all}] [#{cgmtop}]'
+run-shell '%s'
+`, h.bin, plugin)), 0o600)
+	inner := filepath.Join(dir, "inner.sock")
+	t.Cleanup(func() { exec.Command("tmux", "-S", inner, "kill-server").Run() })
+	tm := startTmux(t, h.env, 220, 10, fmt.Sprintf("tmux -S %s -f %s new-session", inner, conf))
+	screen, took := tm.waitFor("the status bar", func(s string) bool { return strings.Contains(s, "not logged in]") })
+	t.Logf("the inner status bar drew in %v", took.Round(10*time.Millisecond))
+	bar := ""
+	for _, line := range strings.Split(screen, "\n") {
+		if strings.Contains(line, "[Ana ") {
+			bar = strings.TrimSpace(line)
+		}
+	}
+	t.Logf("status bar: %s", bar)
+	for _, want := range []string{"[Ana ", " · " + nameBen + " LOW", " · cy ", " · " + nameDan + ": not logged in] [", "?"} {
+		if !strings.Contains(bar, want) {
+			t.Errorf("the status bar lacks %q:\n%s", want, screen)
+		}
+	}
+	// #{cgmtop} still shows its one account (Cy's stale line).
+	if i := strings.LastIndex(bar, "] ["); i < 0 || strings.Contains(bar[i:], "Ana") || !strings.Contains(bar[i:], "?") {
+		t.Errorf("#{cgmtop} beside it: %q", bar)
+	}
+	// Ben, urgent, is drawn reversed: the escape sequences as drawn.
+	styled := tm.run("capture-pane", "-p", "-e", "-t", "t")
+	reversed := regexp.MustCompile(`\x1b\[(?:[0-9]+;)*7(?:;[0-9]+)*m(?:\x1b\[[0-9;]*m)*` + regexp.QuoteMeta(nameBen+" LOW"))
+	if !reversed.MatchString(styled) {
+		t.Errorf("Ben (urgent) is not drawn reversed: %q", styled)
+	}
+	opt, _ := exec.Command("tmux", "-S", inner, "show-option", "-gqv", "status-right").Output()
+	if !strings.Contains(string(opt), "status --all --format tmux --no-sync)") || strings.Count(string(opt), "--account") != 1 {
+		t.Errorf("status-right after the plugin: %s", opt)
 	}
 }
