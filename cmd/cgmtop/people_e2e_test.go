@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -245,6 +246,29 @@ func TestPeopleStatusAll(t *testing.T) {
 	doc, _, _ := h.run("doctor", "--offline")
 	if !strings.Contains(doc, "ana (Ana): logged in") || !strings.Contains(doc, "cy: logged in") {
 		t.Errorf("doctor does not name the people:\n%s", doc)
+	}
+
+	// The cost, logged not asserted: 200 runs of each, as tmux would run
+	// them, by wall and CPU time (user + system) per run.
+	for _, args := range [][]string{
+		{"status", "--account", "ana", "--no-sync", "--format", "tmux"},
+		{"status", "--all", "--no-sync", "--format", "tmux"},
+	} {
+		var wall, cpu []time.Duration
+		for range 200 {
+			cmd := exec.Command(h.bin, args...)
+			cmd.Env = h.env
+			start := time.Now()
+			if err := cmd.Run(); err != nil {
+				t.Fatal(err)
+			}
+			wall = append(wall, time.Since(start))
+			cpu = append(cpu, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
+		}
+		slices.Sort(wall)
+		slices.Sort(cpu)
+		t.Logf("cgmtop %s: median %v wall, %v CPU per run (200 runs; p90 %v wall)", strings.Join(args, " "),
+			wall[100].Round(10*time.Microsecond), cpu[100].Round(10*time.Microsecond), wall[180].Round(10*time.Microsecond))
 	}
 
 	// `login --name` alone on a logged-in account renames it, no login.
