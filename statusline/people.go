@@ -261,7 +261,11 @@ func waybarAll(people []Person, sep string) []byte {
 	}
 	var tips []string
 	for _, p := range people {
-		lines := strings.Split(tooltip(p.Data, p.in), "\n")
+		tip := tooltip(p.Data, p.in)
+		if p.Account != config.DefaultAccount {
+			tip = strings.ReplaceAll(tip, "`cgmtop login`", "`cgmtop login --account "+p.Account+"`")
+		}
+		lines := strings.Split(tip, "\n")
 		tips = append(tips, p.Name+": "+strings.Join(lines, "\n  "))
 	}
 	b, _ := json.Marshal(waybarOut{

@@ -481,7 +481,11 @@ run-shell '%s'
 	inner := filepath.Join(dir, "inner.sock")
 	t.Cleanup(func() { exec.Command("tmux", "-S", inner, "kill-server").Run() })
 	tm := startTmux(t, h.env, 220, 10, fmt.Sprintf("tmux -S %s -f %s new-session", inner, conf))
-	screen, took := tm.waitFor("the status bar", func(s string) bool { return strings.Contains(s, "not logged in]") })
+	// Both jobs: tmux draws each as soon as it has finished.
+	screen, took := tm.waitFor("the status bar", func(s string) bool {
+		_, one, ok := strings.Cut(s, "not logged in] [")
+		return ok && strings.Contains(one, "?")
+	})
 	t.Logf("the inner status bar drew in %v", took.Round(10*time.Millisecond))
 	bar := ""
 	for _, line := range strings.Split(screen, "\n") {
