@@ -1,10 +1,14 @@
 package statusline
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,5 +163,61 @@ func TestTemplatePeople(t *testing.T) {
 	}
 	if _, err := ParseTemplate(`{{range .People}}{{.Nmae}}{{end}}`); err == nil {
 		t.Error("a misspelt person field parsed")
+	}
+}
+
+// TestRunAllSpawnsPerAccount: --all starts the background sync of each
+// person whose cache is behind, once: twenty status bars calling at the
+// same moment start one sync per account, and none for a fresh or a
+// logged-out person.
+func TestRunAllSpawnsPerAccount(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	paths := testPaths(t)
+	cfg := config.Default()
+	cfg.SetAccount("dan", config.Account{Name: "Dan"}) // in the settings only: logged out
+	write := func(account string, f cache.Freshness) {
+		if err := WriteSnapshot(SnapshotPath(paths, account), f); err != nil {
+			t.Fatal(err)
+		}
+		opts := Options{Paths: paths, Account: account}
+		markLoggedIn(t, opts)
+	}
+	write("ana", pair(2*time.Minute, 112, 110, client.TrendFlat)) // fresh
+	behind := func(ago time.Duration) cache.Freshness {
+		f := pair(ago, 150, 140, client.TrendFlat)
+		f.Sync = cache.SyncStatus{LastAttempt: now.Add(-10 * time.Minute), LastSuccess: now.Add(-10 * time.Minute)}
+		return f
+	}
+	write("ben", behind(7*time.Minute))
+	write("cy", behind(40*time.Minute))
+
+	var mu sync.Mutex
+	spawned := map[string]int{}
+	opts := Options{Paths: paths, Config: cfg, Format: Plain, Now: now, All: true,
+		SpawnFor: func(account string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			spawned[account]++
+			return nil
+		}}
+	var wg sync.WaitGroup
+	lines := make([]string, 20)
+	for i := range lines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out bytes.Buffer
+			Run(context.Background(), opts, &out)
+			lines[i] = out.String()
+		}()
+	}
+	wg.Wait()
+	if want := map[string]int{"ben": 1, "cy": 1}; !maps.Equal(spawned, want) {
+		t.Errorf("spawned %v, want %v", spawned, want)
+	}
+	for _, l := range lines {
+		if l != "ana 112→ 2m · ben 150→ 7m · cy 150?→ 40m · Dan: not logged in\n" {
+			t.Fatalf("line %q", l)
+		}
 	}
 }
