@@ -347,7 +347,8 @@ func waitText(t *testing.T, what string, limit time.Duration, s func() string, w
 // TestDaemonForEveryone is issue 14's daemon at real speed: `cgmtop sync
 // --daemon` with no --account syncs Ana (official API), Ben (Share alone)
 // and Eve (Nightscout) while Cy's login is refused (her emulator was
-// replaced, so it knows none of her tokens). Cy stops, alone; the others'
+// replaced, so it knows none of her tokens) and Fay's server answers only
+// 429. Cy stops, alone; Fay's engine waits out the rate limit; the others'
 // next readings reach `cgmtop status --all` within seconds of their
 // emulator making them (the figures are logged). Ben's logout stops only
 // Ben; a login made while it runs (Dan) is picked up; SIGTERM ends it,
@@ -373,6 +374,14 @@ func TestDaemonForEveryone(t *testing.T) {
 		"--url", site.URL(), "--token-stdin", "--token-store", "file"); err != nil {
 		t.Fatalf("login nightscout: %v\n%s", err, out)
 	}
+	// Fay's server answers every request with 429 from now on.
+	srvFay := h.emulator(emulator.Config{Seed: 32}, "")
+	h.login(srvFay, "fay", "")
+	f, err := emulator.ParseFault("any:429:forever:retry=20s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvFay.Inject(f)
 	addrCy := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	srvCy := h.emulator(emulator.Config{Seed: 31}, addrCy)
 	h.login(srvCy, "cy", "")
@@ -390,9 +399,13 @@ func TestDaemonForEveryone(t *testing.T) {
 	t.Cleanup(func() { daemon.Process.Kill() })
 
 	waitText(t, "the daemon", 30*time.Second, stderr.String, "cy: ")
+	waitText(t, "Fay's rate limit", 60*time.Second, stderr.String, "fay: sync failed")
 	waitText(t, "Cy's refused login", 30*time.Second, stderr.String, "stopped syncing it until it logs in again")
 	if p := h.statusAll()["cy"]; p.Reason != "auth" {
 		t.Errorf("Cy's line after the refusal: %+v", p)
+	}
+	if p := h.statusAll()["fay"]; p.Reason != "rate-limited" {
+		t.Errorf("Fay's line under 429: %+v", p)
 	}
 
 	// Each person's next readings, from the emulator making them (every
@@ -429,7 +442,7 @@ func TestDaemonForEveryone(t *testing.T) {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	for _, acct := range []string{"ana", "ben", "eve"} {
+	for _, acct := range []string{"ana", "ben", "eve"} { // Cy refused, Fay rate-limited
 		var ds []string
 		for _, d := range delays[acct] {
 			ds = append(ds, d.Round(10*time.Millisecond).String())
