@@ -135,7 +135,7 @@ func runDaemonAll(ctx context.Context, std stdio) error {
 				a.stamp = time.Time{} // any later login starts it again
 			case needsLogin(r.err):
 				a.needsLogin = r.err
-				fmt.Fprintf(errw, "%s: %v: stopped syncing it until it logs in again.\n", r.account, r.err)
+				fmt.Fprintf(errw, "%s: %v: stopped syncing it until it logs in again (`%s`).\n", r.account, r.err, loginCommandFor(r.account))
 			default:
 				a.retryAt = time.Now().Add(openRetry)
 				fmt.Fprintf(errw, "%s: sync stopped (%v); trying again at %s.\n", r.account, r.err, a.retryAt.Format("15:04:05"))
@@ -193,6 +193,14 @@ func syncAccount(ctx context.Context, account string, errw io.Writer) error {
 			fmt.Fprintf(errw, "%s %s: sync failed: %v (next try %s)\n", time.Now().Format("15:04:05"), account, r.Err, r.Next.Local().Format("15:04:05"))
 		}
 	})
+}
+
+// loginCommandFor is the command that logs account in again.
+func loginCommandFor(account string) string {
+	if account == config.DefaultAccount {
+		return "cgmtop login"
+	}
+	return "cgmtop login --account " + account
 }
 
 // needsLogin reports whether an account's sync stopped for want of a valid
