@@ -374,8 +374,10 @@ func TestDaemonForEveryone(t *testing.T) {
 		"--url", site.URL(), "--token-stdin", "--token-store", "file"); err != nil {
 		t.Fatalf("login nightscout: %v\n%s", err, out)
 	}
-	// Fay's server answers every request with 429 from now on.
-	srvFay := h.emulator(emulator.Config{Seed: 32}, "")
+	// Fay's server answers every request with 429 from now on; her engine
+	// asks it again when her next reading is due.
+	seedFay, _ := dueSeed(t, 13000, 20*time.Second, 100*time.Second, dexcomNewest)
+	srvFay := h.emulator(emulator.Config{Seed: seedFay}, "")
 	h.login(srvFay, "fay", "")
 	f, err := emulator.ParseFault("any:429:forever:retry=20s")
 	if err != nil {
@@ -399,14 +401,11 @@ func TestDaemonForEveryone(t *testing.T) {
 	t.Cleanup(func() { daemon.Process.Kill() })
 
 	waitText(t, "the daemon", 30*time.Second, stderr.String, "cy: ")
-	waitText(t, "Fay's rate limit", 60*time.Second, stderr.String, "fay: sync failed")
 	waitText(t, "Cy's refused login", 30*time.Second, stderr.String, "stopped syncing it until it logs in again")
 	if p := h.statusAll()["cy"]; p.Reason != "auth" {
 		t.Errorf("Cy's line after the refusal: %+v", p)
 	}
-	if p := h.statusAll()["fay"]; p.Reason != "rate-limited" {
-		t.Errorf("Fay's line under 429: %+v", p)
-	}
+
 
 	// Each person's next readings, from the emulator making them (every
 	// emulator here serves a reading from its sensor time: no upload lag)
@@ -451,6 +450,11 @@ func TestDaemonForEveryone(t *testing.T) {
 	}
 	if !done() {
 		t.Fatalf("new readings reached status: %v (first due %v); daemon said:\n%s", delays, due, stderr.String())
+	}
+	// Meanwhile Fay's reading came due and her server said 429 to each try.
+	waitText(t, "Fay's rate limit", 30*time.Second, stderr.String, "fay: sync failed")
+	if p := h.statusAll()["fay"]; p.Reason != "rate-limited" {
+		t.Errorf("Fay's line under 429: %+v", p)
 	}
 
 	// Ben's logout stops Ben alone.
