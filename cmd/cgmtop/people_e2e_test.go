@@ -406,7 +406,6 @@ func TestDaemonForEveryone(t *testing.T) {
 		t.Errorf("Cy's line after the refusal: %+v", p)
 	}
 
-
 	// Each person's next readings, from the emulator making them (every
 	// emulator here serves a reading from its sensor time: no upload lag)
 	// to status showing them. The daemon is the only syncer: status runs
