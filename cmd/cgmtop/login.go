@@ -65,10 +65,12 @@ Dexcom's API needs your own free app registration: its client ID and secret
 (see the README). A browser opens on the sign-in page; over SSH, or with
 --no-browser, cgmtop prints the link instead and takes the address the browser
 lands on, pasted back. Settings other than the secret are remembered, so the
-next login needs no flags.`,
+next login needs no flags. --name gives the person a display name; on an
+account already logged in, --name alone (with --account) only renames it.`,
 		Example: `  cgmtop login --client-id ID                  # US; asks for the secret
   cgmtop login --region eu --client-id ID      # the rest of the world
   cgmtop login --no-browser --token-store file # SSH, no keyring
+  cgmtop login --account ana --name Ana        # a second person; --name alone renames
 
   # from a script: the secret from the environment, never the command line
   CGMTOP_CLIENT_SECRET="$(pass show dexcom/cgmtop)" cgmtop login --client-id ID
