@@ -568,3 +568,43 @@ run-shell '%s'
 		t.Errorf("status-right after the plugin: %s", opt)
 	}
 }
+
+// TestMonitorOnPersonThresholds: the monitor of one person draws on their
+// own thresholds (target range and band), another person's on the global
+// ones; the statistics keep the consensus bands either way.
+func TestMonitorOnPersonThresholds(t *testing.T) {
+	h := newPeopleHome(t)
+	srv := h.emulator(emulator.Config{Seed: 21}, "")
+	h.login(srv, "ana", nameAna)
+	h.login(srv, "ben", "") // the same sensor: only the thresholds differ
+	var v int
+	if err := json.Unmarshal(h.statusAll()["ana"].Value, &v); err != nil || v < 60 {
+		t.Fatalf("Ana's value: %v", err)
+	}
+	h.editSettings(func(c *config.Config) {
+		a := c.Accounts["ana"]
+		a.Thresholds = config.Thresholds{UrgentLow: 40, Low: 45, High: v - 2, VeryHigh: v - 1}
+		c.SetAccount("ana", a)
+	})
+	ana := startTmux(t, h.env, 100, 30, h.bin+" --account ana")
+	screen, _ := ana.waitFor("Ana's monitor", func(s string) bool { _, ok := glucoseValue(s); return ok && strings.Contains(s, "target ") })
+	if !strings.Contains(screen, fmt.Sprintf("target 45–%d mg/dL", v-2)) || !strings.Contains(screen, "VERY HIGH") {
+		t.Errorf("Ana's monitor is not on her thresholds (%d mg/dL):\n%s", v, screen)
+	}
+	ana.keys("u") // the unit toggle saves the settings
+	ana.waitFor("mmol/L", func(s string) bool { return strings.Contains(s, "mmol/L") })
+	ana.quit()
+	ben := startTmux(t, h.env, 100, 30, h.bin+" --account ben")
+	screen, _ = ben.waitFor("Ben's monitor", func(s string) bool { _, ok := glucoseValue(s); return ok && strings.Contains(s, "target ") })
+	// (Ana's unit toggle is global: Ben's monitor is in mmol/L now.)
+	if !strings.Contains(screen, "target 3.9–10.0 mmol/L") || !strings.Contains(screen, "in range") || strings.Contains(screen, "VERY HIGH") {
+		t.Errorf("Ben's monitor is not on the global thresholds:\n%s", screen)
+	}
+	ben.quit()
+	// Ana's unit toggle saved the settings: the global thresholds stay as
+	// written (not Ana's), and Ana keeps hers.
+	cfg, err := config.Load(h.configPath())
+	if err != nil || cfg.Units != "mmol/L" || cfg.Thresholds != config.Default().Thresholds || cfg.Accounts["ana"].Thresholds.High != v-2 {
+		t.Errorf("settings after the monitors: %v %+v %+v", err, cfg.Thresholds, cfg.Accounts["ana"].Thresholds)
+	}
+}
