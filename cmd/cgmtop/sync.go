@@ -55,7 +55,8 @@ after the last account logs out.`,
 		},
 	}
 	fl := cmd.Flags()
-	addAccountFlag(cmd, &opts.account, "`NAME` of the login to sync (with --daemon, default: every logged-in account)")
+	addAccountFlag(cmd, &opts.account, "`NAME` of the login to sync (default \"default\"; with --daemon, every logged-in account)")
+	fl.Lookup("account").DefValue = "" // the usage says both defaults
 	fl.BoolVarP(&opts.daemon, "daemon", "d", false, "keep syncing on the sensor's cadence until stopped (for a systemd or launchd service)")
 	fl.BoolVar(&opts.background, "background", false, "one quiet pass, as started by cgmtop status (output goes to the log only)")
 	fl.MarkHidden("background") // status's own; not for people
