@@ -101,17 +101,23 @@ func loginCommand(account string) string {
 func checkAccount(ctx context.Context, env Env, account string) []Finding {
 	var r []Finding
 	loggedIn := false
+	// The person's display name, when the settings give one, says whose
+	// account it is; the account name stays, since commands take it.
+	who := account
+	if n := env.Config.DisplayName(account); n != account {
+		who += " (" + oneLine(n) + ")"
+	}
 	if env.LoggedIn != nil {
 		where, err := env.LoggedIn(ctx, account)
 		switch {
 		case err == nil:
 			loggedIn = true
-			r = append(r, Finding{Topic: "login", Level: OK, Say: account + ": logged in (" + where + ")"})
+			r = append(r, Finding{Topic: "login", Level: OK, Say: who + ": logged in (" + where + ")"})
 		case errors.Is(err, ErrNoLogin):
-			r = append(r, Finding{Topic: "login", Level: Fail, Say: account + ": not logged in",
+			r = append(r, Finding{Topic: "login", Level: Fail, Say: who + ": not logged in",
 				Fix: "run `" + loginCommand(account) + "`"})
 		default:
-			r = append(r, Finding{Topic: "login", Level: Fail, Say: account + ": the login cannot be read: " + oneLine(err.Error()),
+			r = append(r, Finding{Topic: "login", Level: Fail, Say: who + ": the login cannot be read: " + oneLine(err.Error()),
 				Fix: "fix the keyring (see above), or log in again with `" + loginCommand(account) + " --token-store file`"})
 		}
 	}

@@ -82,8 +82,9 @@ func ParseTemplate(text string) (*template.Template, error) {
 		return nil, err
 	}
 	sample := Build(Input{Now: time.Unix(600, 0), Fresh: sampleFreshness()})
+	sample.People = []Person{{Account: "default", Name: "default", Data: sample}}
 	if err := t.Execute(&bytes.Buffer{}, sample); err != nil {
-		return nil, fmt.Errorf("%w: the fields are .Value .Arrow .Delta .Age .Unit .Status .Stale .Class .Time .Reason .Trend .Text", err)
+		return nil, fmt.Errorf("%w: the fields are .Value .Arrow .Delta .Age .Unit .Status .Stale .Class .Time .Reason .Trend .Text, and .People (each with .Name .Account and the same fields)", err)
 	}
 	return t, nil
 }
@@ -91,14 +92,13 @@ func ParseTemplate(text string) (*template.Template, error) {
 // RenderTemplate draws the line with a parsed --template. The template's
 // output is printed as is: the user chose its escapes.
 func RenderTemplate(in Input, t *template.Template) ([]byte, error) {
-	var b bytes.Buffer
-	if err := t.Execute(&b, Build(in)); err != nil {
-		return nil, err
+	d := Build(in)
+	name := in.Name
+	if name == "" {
+		name = in.Account
 	}
-	if !bytes.HasSuffix(b.Bytes(), []byte("\n")) {
-		b.WriteByte('\n')
-	}
-	return b.Bytes(), nil
+	d.People = []Person{{Account: in.Account, Name: name, Data: d, in: in}}
+	return execute(t, d)
 }
 
 // The palette: one colour per class and state, named for tmux and given as
@@ -214,51 +214,60 @@ func promptLine(d Data) string {
 	return strings.ReplaceAll(s, "%", "")
 }
 
+// jsonOut is one account's fields in --format json.
+type jsonOut struct {
+	Status     State           `json:"status"`
+	Text       string          `json:"text"`
+	Value      json.RawMessage `json:"value"`
+	ValueText  string          `json:"value_text,omitempty"`
+	Unit       string          `json:"unit"`
+	Arrow      string          `json:"arrow,omitempty"`
+	Trend      string          `json:"trend,omitempty"`
+	Delta      string          `json:"delta,omitempty"`
+	Age        string          `json:"age,omitempty"`
+	AgeSeconds *int64          `json:"age_seconds,omitempty"`
+	Time       string          `json:"time,omitempty"` // RFC 3339, UTC
+	Stale      bool            `json:"stale"`
+	Class      string          `json:"class,omitempty"`
+	Urgent     bool            `json:"urgent"`
+	Reason     string          `json:"reason,omitempty"`
+	Clock      string          `json:"clock,omitempty"` // "1 h behind" when this computer's clock is off
+}
+
 // jsonLine is every field, for scripts. Value is a number in the display
 // unit when there is one, so `jq .value` needs no parsing.
 func jsonLine(d Data, in Input) []byte {
-	type out struct {
-		Status     State           `json:"status"`
-		Text       string          `json:"text"`
-		Value      json.RawMessage `json:"value"`
-		ValueText  string          `json:"value_text,omitempty"`
-		Unit       string          `json:"unit"`
-		Arrow      string          `json:"arrow,omitempty"`
-		Trend      string          `json:"trend,omitempty"`
-		Delta      string          `json:"delta,omitempty"`
-		Age        string          `json:"age,omitempty"`
-		AgeSeconds *int64          `json:"age_seconds,omitempty"`
-		Time       string          `json:"time,omitempty"` // RFC 3339, UTC
-		Stale      bool            `json:"stale"`
-		Class      string          `json:"class,omitempty"`
-		Urgent     bool            `json:"urgent"`
-		Reason     string          `json:"reason,omitempty"`
-		Clock      string          `json:"clock,omitempty"` // "1 h behind" when this computer's clock is off
-	}
-	o := out{Status: d.Status, Text: d.Text, Value: json.RawMessage("null"), ValueText: d.Value, Unit: d.Unit,
+	b, _ := json.Marshal(jsonFields(d, in)) // only strings, bools and numbers: cannot fail
+	return b
+}
+
+func jsonFields(d Data, in Input) jsonOut {
+	o := jsonOut{Status: d.Status, Text: d.Text, Value: json.RawMessage("null"), ValueText: d.Value, Unit: d.Unit,
 		Arrow: d.Arrow, Trend: d.Trend, Delta: d.Delta, Age: d.Age, Stale: d.Stale, Class: d.Class,
 		Urgent: d.Urgent, Reason: d.Reason, Clock: d.Clock}
 	if d.HasReading {
 		if in.Fresh.Latest.Known() {
 			o.Value = json.RawMessage(d.Value) // Unit.Format gives a valid JSON number
 		}
-		o.AgeSeconds = &d.AgeSeconds
+		age := d.AgeSeconds
+		o.AgeSeconds = &age
 		o.Time = in.Fresh.Latest.Time.UTC().Format(time.RFC3339)
 	}
-	b, _ := json.Marshal(o) // only strings, bools and numbers: cannot fail
-	return b
+	return o
+}
+
+// waybarOut is waybar's custom-module JSON (return-type json).
+type waybarOut struct {
+	Text       string   `json:"text"`
+	Alt        string   `json:"alt"`
+	Tooltip    string   `json:"tooltip"`
+	Class      []string `json:"class"`
+	Percentage int      `json:"percentage"`
 }
 
 // waybarLine is waybar's custom-module JSON. Text and tooltip are Pango
 // markup to waybar, so &, < and > are escaped.
 func waybarLine(d Data, in Input) []byte {
-	type out struct {
-		Text       string   `json:"text"`
-		Alt        string   `json:"alt"`
-		Tooltip    string   `json:"tooltip"`
-		Class      []string `json:"class"`
-		Percentage int      `json:"percentage"`
-	}
 	classes := []string{string(d.Status)}
 	if d.Class != "" {
 		classes = append(classes, d.Class)
@@ -266,7 +275,7 @@ func waybarLine(d Data, in Input) []byte {
 	if d.Urgent {
 		classes = append(classes, "urgent")
 	}
-	b, _ := json.Marshal(out{
+	b, _ := json.Marshal(waybarOut{
 		Text:       pango(d.Text),
 		Alt:        string(d.Status),
 		Tooltip:    pango(tooltip(d, in)),

@@ -33,6 +33,12 @@ type Options struct {
 	Now         time.Time
 	// Spawn starts one background sync; nil means BackgroundSync(Account).
 	Spawn func() error
+	// All draws every person cgmtop knows (Config.People) on one line,
+	// each on their own settings; Account is then ignored.
+	All bool
+	// SpawnFor, when set, starts the background sync of one account of
+	// several (for tests); nil means BackgroundSync(account).
+	SpawnFor func(account string) error
 }
 
 // readTimeout bounds the database fallback: status must never hang a
@@ -45,36 +51,13 @@ const readTimeout = 2 * time.Second
 // never touches the network or the keyring, never waits for the sync it
 // starts, and always prints something: every failure is a state on the line.
 func Run(ctx context.Context, opts Options, stdout io.Writer) int {
-	in := Input{
-		Now:         opts.Now,
-		Unit:        opts.Config.Unit(),
-		Thresholds:  opts.Config.Thresholds,
-		StaleAfter:  opts.Config.StaleAfter(),
-		ASCII:       opts.ASCII || opts.Config.ASCII,
-		Color:       !opts.NoColor && os.Getenv("NO_COLOR") == "",
-		ConfigError: opts.ConfigError,
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
 	}
-	if in.Now.IsZero() {
-		in.Now = time.Now()
+	if opts.All {
+		return runAll(ctx, opts, stdout)
 	}
-	if opts.Units != "" {
-		if u, err := client.ParseUnit(opts.Units); err == nil {
-			in.Unit = u
-		}
-	}
-	if in.Thresholds == (config.Thresholds{}) {
-		in.Thresholds = config.Default().Thresholds
-	}
-
-	hasData := false
-	in.Fresh, hasData, in.CacheError = load(ctx, opts.Paths, opts.Account)
-	in.LoggedIn = hasData || exists(LoginMarkerPath(opts.Paths, opts.Account))
-	if k := opts.Config.Account(opts.Account).Realtime(); k != "" {
-		if err := gate.For(opts.Paths, opts.Account, k).Check(); err != nil {
-			in.SourceRefused = err.Error()
-		}
-	}
-
+	in := input(ctx, opts, opts.Account)
 	var out []byte
 	code := 0
 	if opts.Template != nil {
@@ -86,29 +69,72 @@ func Run(ctx context.Context, opts Options, stdout io.Writer) int {
 		out, code = Render(in, opts.Format)
 	}
 	stdout.Write(out) // a status bar that went away is not our failure
-
-	if !opts.NoSync && !opts.ConfigError {
-		spawn := opts.Spawn
-		if spawn == nil {
-			spawn = BackgroundSync(opts.Account)
-		}
-		// A failure to spawn shows up as a stale line soon enough; status
-		// itself has nowhere useful to report it. An unreadable cache also
-		// calls for a sync: cache.Open moves a damaged file aside and the
-		// sync rebuilds it, and the spawn marker limits that to one try a
-		// minute.
-		// The spawn rule runs on this computer's clock, as the sync status
-		// does; the reading's time is the server's.
-		latest := in.Fresh.Latest.Time
-		if !latest.IsZero() {
-			latest = latest.Add(-in.Fresh.Sync.ClockOffset)
-		}
-		MaybeSpawn(opts.Paths, opts.Account, SpawnState{
-			Now: in.Now, LoggedIn: in.LoggedIn,
-			Latest: latest, Sync: in.Fresh.Sync,
-		}, spawn)
-	}
+	maybeSync(opts, opts.Account, in)
 	return code
+}
+
+// input gathers what account's line is drawn from, on the person's own
+// thresholds.
+func input(ctx context.Context, opts Options, account string) Input {
+	cfg := opts.Config.Person(account)
+	in := Input{
+		Account:     account,
+		Name:        cfg.DisplayName(account),
+		Now:         opts.Now,
+		Unit:        cfg.Unit(),
+		Thresholds:  cfg.Thresholds,
+		StaleAfter:  cfg.StaleAfter(),
+		ASCII:       opts.ASCII || cfg.ASCII,
+		Color:       !opts.NoColor && os.Getenv("NO_COLOR") == "",
+		ConfigError: opts.ConfigError,
+	}
+	if opts.Units != "" {
+		if u, err := client.ParseUnit(opts.Units); err == nil {
+			in.Unit = u
+		}
+	}
+	if in.Thresholds == (config.Thresholds{}) {
+		in.Thresholds = config.Default().Thresholds
+	}
+	hasData := false
+	in.Fresh, hasData, in.CacheError = load(ctx, opts.Paths, account)
+	in.LoggedIn = hasData || exists(LoginMarkerPath(opts.Paths, account))
+	if k := cfg.Account(account).Realtime(); k != "" {
+		if err := gate.For(opts.Paths, account, k).Check(); err != nil {
+			in.SourceRefused = err.Error()
+		}
+	}
+	return in
+}
+
+// maybeSync starts a background sync of account when its cache is behind
+// and nobody is syncing it.
+func maybeSync(opts Options, account string, in Input) {
+	if opts.NoSync || opts.ConfigError {
+		return
+	}
+	spawn := opts.Spawn
+	switch {
+	case opts.SpawnFor != nil:
+		spawn = func() error { return opts.SpawnFor(account) }
+	case spawn == nil:
+		spawn = BackgroundSync(account)
+	}
+	// A failure to spawn shows up as a stale line soon enough; status
+	// itself has nowhere useful to report it. An unreadable cache also
+	// calls for a sync: cache.Open moves a damaged file aside and the
+	// sync rebuilds it, and the spawn marker limits that to one try a
+	// minute.
+	// The spawn rule runs on this computer's clock, as the sync status
+	// does; the reading's time is the server's.
+	latest := in.Fresh.Latest.Time
+	if !latest.IsZero() {
+		latest = latest.Add(-in.Fresh.Sync.ClockOffset)
+	}
+	MaybeSpawn(opts.Paths, account, SpawnState{
+		Now: in.Now, LoggedIn: in.LoggedIn,
+		Latest: latest, Sync: in.Fresh.Sync,
+	}, spawn)
 }
 
 // load reads the freshness: the snapshot when it is there and sound, the

@@ -54,9 +54,12 @@ const (
 // Input is everything a status line is drawn from. It is plain data, so
 // every format and state can be tested without files or a clock.
 type Input struct {
-	Fresh      cache.Freshness
-	LoggedIn   bool // a login marker exists, or the cache holds data
-	CacheError bool // the cache exists but could not be read
+	// Account and Name say whose line it is: the account, and the display
+	// name the person is shown by (Config.DisplayName).
+	Account, Name string
+	Fresh         cache.Freshness
+	LoggedIn      bool // a login marker exists, or the cache holds data
+	CacheError    bool // the cache exists but could not be read
 	// ConfigError means the settings file could not be read: the line says
 	// so instead of a reading drawn with settings the user did not choose.
 	ConfigError bool
@@ -98,6 +101,9 @@ type Data struct {
 	Source string // where the reading came from, on multi-source accounts: dexcom, share, nightscout
 	Late   int64  // seconds from the sensor to cgmtop; -1 when unknown
 	Error  string // the last sync error in full, or what the real-time source needs; "" when none
+	// People is everyone on the line: with --all each person cgmtop
+	// knows, else the one account. Empty outside templates.
+	People []Person
 }
 
 // deltaWindow is the longest gap between two readings over which a change is

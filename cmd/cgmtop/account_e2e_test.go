@@ -51,11 +51,12 @@ func approve(t *testing.T, authURL string) string {
 // pasteLogin runs `cgmtop login --no-browser` against the emulator at
 // apiURL as a user over SSH would: it reads the printed link, approves it
 // as a browser elsewhere would, and pastes the address the browser lands
-// on. It returns what login printed on stdout.
-func pasteLogin(t *testing.T, bin string, env []string, apiURL, redirect string) string {
+// on. It returns what login printed on stdout. extra flags (--account,
+// --name) are passed on.
+func pasteLogin(t *testing.T, bin string, env []string, apiURL, redirect string, extra ...string) string {
 	t.Helper()
-	login := exec.Command(bin, "login", "--api-url", apiURL, "--client-id", emulator.DefaultClientID,
-		"--redirect-uri", redirect, "--no-browser", "--token-store", "file")
+	login := exec.Command(bin, append([]string{"login", "--api-url", apiURL, "--client-id", emulator.DefaultClientID,
+		"--redirect-uri", redirect, "--no-browser", "--token-store", "file"}, extra...)...)
 	login.Env = env
 	pw, err := login.StdinPipe()
 	if err != nil {

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -91,25 +88,13 @@ func runAuthStatus(ctx context.Context, account string, std stdio) error {
 // knownAccounts are the accounts with settings or a folder, the default
 // first.
 func knownAccounts(e env) []string {
-	seen := map[string]bool{config.DefaultAccount: true}
-	for n := range e.cfg.Accounts {
-		seen[n] = true
-	}
-	if entries, err := os.ReadDir(filepath.Dir(e.paths.AccountStateDir(config.DefaultAccount))); err == nil {
-		for _, d := range entries {
-			if d.IsDir() && config.CheckAccount(d.Name()) == nil {
-				seen[d.Name()] = true
-			}
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for n := range seen {
+	out := []string{config.DefaultAccount}
+	for _, n := range e.cfg.People(e.paths) {
 		if n != config.DefaultAccount {
 			out = append(out, n)
 		}
 	}
-	sort.Strings(out)
-	return append([]string{config.DefaultAccount}, out...)
+	return out
 }
 
 // showAccount prints one account and reports whether any of its sources
@@ -124,7 +109,11 @@ func showAccount(ctx context.Context, e env, std stdio) bool {
 	if acct.Hybrid() {
 		mode = " (history from the first, the newest readings from the second)"
 	}
-	fmt.Fprintf(std.out, "Account %s: %s%s\n", e.account, strings.Join(kinds, " + "), mode)
+	who := e.account
+	if n := e.cfg.DisplayName(e.account); n != e.account {
+		who += fmt.Sprintf(" (%s)", client.Printable(n, 40))
+	}
+	fmt.Fprintf(std.out, "Account %s: %s%s\n", who, strings.Join(kinds, " + "), mode)
 	has := false
 	now := time.Now()
 	for _, k := range acct.Sources {

@@ -162,6 +162,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"login", "--region", "eu", "--api-url", "http://127.0.0.1:1"}, 2, "--api-url and --region cannot be used together"},
 		{[]string{"--theme", "purple"}, 2, `--theme "purple": use auto, dark, light or high-contrast`},
 		{[]string{"sync", "--daemon", "--background"}, 2, "cannot be used together"},
+		{[]string{"status", "--all", "--account", "ana"}, 2, "cannot be used together"},
 	} {
 		out, errs, code := runCLI(t, tt.args...)
 		if code != tt.code {

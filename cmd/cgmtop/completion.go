@@ -1,10 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
-	"slices"
-
 	"github.com/spf13/cobra"
 
 	"github.com/cgmtop/cgmtop/config"
@@ -44,22 +40,7 @@ func completeAccounts(*cobra.Command, []string, string) ([]cobra.Completion, cob
 
 // accountNames lists the accounts that have a cache or a login on this
 // machine: the folders under the data and state directories.
-func accountNames(p config.Paths) []string {
-	var names []string
-	for _, dir := range []string{
-		filepath.Dir(p.AccountDataDir(config.DefaultAccount)),
-		filepath.Dir(p.AccountStateDir(config.DefaultAccount)),
-	} {
-		entries, _ := os.ReadDir(dir) // none yet: nothing to offer
-		for _, e := range entries {
-			if e.IsDir() && config.CheckAccount(e.Name()) == nil && !slices.Contains(names, e.Name()) {
-				names = append(names, e.Name())
-			}
-		}
-	}
-	slices.Sort(names)
-	return names
-}
+func accountNames(p config.Paths) []string { return p.AccountFolders() }
 
 // addUnitsFlag is --units.
 func addUnitsFlag(cmd *cobra.Command, p *string) {

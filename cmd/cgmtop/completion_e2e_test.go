@@ -85,6 +85,9 @@ func TestCompleteChoices(t *testing.T) {
 		{[]string{"help", "auth", ""}, []string{"status"}},
 		{[]string{"status", "--template", ""}, nil},
 		{[]string{"report", "--from", ""}, nil},
+		{[]string{"login", "--name", ""}, nil},
+		{[]string{"login", "nightscout", "--name", ""}, nil},
+		{[]string{"sync", "--account", ""}, []string{"alice", "bob", "carol"}},
 	} {
 		got, directive := completions(t, tt.args...)
 		if strings.Join(got, " ") != strings.Join(tt.want, " ") || directive != noFiles {
@@ -96,6 +99,9 @@ func TestCompleteChoices(t *testing.T) {
 	got, _ := completions(t, "status", "--n")
 	if strings.Join(got, " ") != "--no-color --no-sync" {
 		t.Errorf("status --n: %q", got)
+	}
+	if got, _ := completions(t, "status", "--al"); strings.Join(got, " ") != "--all" {
+		t.Errorf("status --al: %q", got)
 	}
 }
 

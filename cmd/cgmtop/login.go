@@ -27,8 +27,11 @@ import (
 // loginOptions are `cgmtop login`'s flags.
 type loginOptions struct {
 	account, clientID, secret, region, apiURL, redirect, storeKind string
+	name                                                           string
 	noBrowser                                                      bool
 	secretGiven                                                    bool // --client-secret was on the command line
+	nameGiven                                                      bool // --name was on the command line
+	renameOnly                                                     bool // nothing but --name (and --account)
 }
 
 func newLoginCmd(std stdio) *cobra.Command {
@@ -62,10 +65,12 @@ Dexcom's API needs your own free app registration: its client ID and secret
 (see the README). A browser opens on the sign-in page; over SSH, or with
 --no-browser, cgmtop prints the link instead and takes the address the browser
 lands on, pasted back. Settings other than the secret are remembered, so the
-next login needs no flags.`,
+next login needs no flags. --name gives the person a display name; on an
+account already logged in, --name alone (with --account) only renames it.`,
 		Example: `  cgmtop login --client-id ID                  # US; asks for the secret
   cgmtop login --region eu --client-id ID      # the rest of the world
   cgmtop login --no-browser --token-store file # SSH, no keyring
+  cgmtop login --account ana --name Ana        # a second person; --name alone renames
 
   # from a script: the secret from the environment, never the command line
   CGMTOP_CLIENT_SECRET="$(pass show dexcom/cgmtop)" cgmtop login --client-id ID
@@ -76,11 +81,13 @@ next login needs no flags.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.secretGiven = cmd.Flags().Changed("client-secret")
+			opts.nameGiven, opts.renameOnly = cmd.Flags().Changed("name"), onlyRenames(cmd)
 			return runLogin(cmd.Context(), opts, std)
 		},
 	}
 	fl := cmd.Flags()
 	addAccountFlag(cmd, &opts.account, "a `NAME` for this login, if you have several")
+	addNameFlag(cmd, &opts.name)
 	fl.StringVar(&opts.clientID, "client-id", "", "your Dexcom app's client `ID` (env CGMTOP_CLIENT_ID)")
 	fl.StringVar(&opts.secret, "client-secret", "", "your Dexcom app's client `SECRET`; better left out: it is asked for hidden, or read from env CGMTOP_CLIENT_SECRET")
 	fl.StringVarP(&opts.region, "region", "r", "", "Dexcom `REGION`: us, eu, jp or sandbox (default from settings, else us)")
@@ -110,7 +117,13 @@ func runLogin(ctx context.Context, opts loginOptions, std stdio) error {
 	if err != nil {
 		return err
 	}
+	if opts.renameOnly && exists(markerPath(e)) {
+		return rename(e, opts.name, std)
+	}
 	cfg := e.cfg
+	if opts.nameGiven {
+		nameAccount(&cfg, e.account, opts.name)
+	}
 	if opts.region != "" {
 		cfg.Region, cfg.APIURL = opts.region, ""
 	}

@@ -55,8 +55,8 @@ func nightscoutStore(e env) (*auth.SecretStore[nightscoutLogin], error) {
 // site's display unit unless the settings name one.
 // loginNightscoutOptions are `cgmtop login nightscout`'s flags.
 type loginNightscoutOptions struct {
-	account, rawURL, storeKind string
-	tokStdin, alone            bool
+	account, rawURL, storeKind, name string
+	tokStdin, alone, nameGiven       bool
 }
 
 func newLoginNightscoutCmd(std stdio) *cobra.Command {
@@ -78,11 +78,13 @@ events and devices from the official API, the newest readings from Nightscout.`,
   pass show ns | cgmtop login nightscout --url https://ns.example --token-stdin`,
 		Args: noArgsBecause("the token is never a flag: use --token-stdin or CGMTOP_NIGHTSCOUT_TOKEN"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.nameGiven = cmd.Flags().Changed("name")
 			return runLoginNightscout(cmd.Context(), opts, std)
 		},
 	}
 	fl := cmd.Flags()
 	addAccountFlag(cmd, &opts.account, "a `NAME` for this login, if you have several")
+	addNameFlag(cmd, &opts.name)
 	fl.StringVar(&opts.rawURL, "url", "", "your Nightscout site, the `URL` you open in a browser (https://…)")
 	fl.BoolVar(&opts.tokStdin, "token-stdin", false, "read the access token from the first line of standard input (else env CGMTOP_NIGHTSCOUT_TOKEN, else asked hidden)")
 	fl.BoolVar(&opts.alone, "nightscout-only", false, "read only from Nightscout, even if the account also has an official login")
@@ -100,6 +102,9 @@ func runLoginNightscout(ctx context.Context, opts loginNightscoutOptions, std st
 	cfg := e.cfg
 	if opts.storeKind != "" {
 		cfg.TokenStore = opts.storeKind
+	}
+	if opts.nameGiven {
+		nameAccount(&cfg, e.account, opts.name)
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError("%v", err)

@@ -25,6 +25,8 @@ import (
 type loginShareOptions struct {
 	account, region, username, accountID, url, storeKind string
 	pwStdin, alone                                       bool
+	name                                                 string
+	nameGiven                                            bool
 }
 
 func newLoginShareCmd(std stdio) *cobra.Command {
@@ -46,11 +48,13 @@ events and devices from the official API, the newest readings from Share.`,
   pass show dexcom | cgmtop login share -r us --username jane --password-stdin`,
 		Args: noArgsBecause("the password is never a flag: use --password-stdin or CGMTOP_SHARE_PASSWORD"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.nameGiven = cmd.Flags().Changed("name")
 			return runLoginShare(cmd.Context(), opts, std)
 		},
 	}
 	fl := cmd.Flags()
 	addAccountFlag(cmd, &opts.account, "a `NAME` for this login, if you have several")
+	addNameFlag(cmd, &opts.name)
 	fl.StringVarP(&opts.region, "region", "r", "", "the `REGION` the Dexcom account lives in: us, ous (outside the US) or jp (Japan and APAC); asked when missing")
 	mustComplete(cmd, "region", values(shareRegions...))
 	fl.StringVar(&opts.username, "username", "", "the wearer's Dexcom user `NAME`, e-mail or phone (+<country><number>); asked when missing")
@@ -72,6 +76,9 @@ func runLoginShare(ctx context.Context, opts loginShareOptions, std stdio) error
 	cfg := e.cfg
 	if opts.storeKind != "" {
 		cfg.TokenStore = opts.storeKind
+	}
+	if opts.nameGiven {
+		nameAccount(&cfg, e.account, opts.name)
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError("%v", err)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -122,6 +123,9 @@ func runMonitor(ctx context.Context, opts monitorOptions, std stdio) error {
 		save: func(c config.Config) error {
 			c.Theme = settingsTheme // --theme is for this run only
 			c.ASCII = e.cfg.ASCII   // the user's setting, not the locale's fallback
+			// The monitor runs on the person's thresholds and alerts; the
+			// global ones stay as the user wrote them.
+			c.Thresholds, c.Alerts = e.cfg.Thresholds, e.cfg.Alerts
 			return config.Save(e.paths.ConfigFile, c)
 		},
 	})
@@ -234,7 +238,7 @@ func monitor(ctx context.Context, s monitorSetup) error {
 	}
 
 	th := theme.Detect(s.env.cfg.Theme)
-	cfg := s.env.cfg
+	cfg := s.env.cfg.Person(s.env.account)
 	ascii := asciiOnly(os.Getenv)
 	cfg.ASCII = cfg.ASCII || ascii
 	model := tui.New(tui.Options{
@@ -245,6 +249,7 @@ func monitor(ctx context.Context, s monitorSetup) error {
 		Clock:      s.clock,
 		Theme:      th,
 		Demo:       s.demo,
+		Name:       alertName(s.env),
 	})
 	// Each frame is written as soon as Update makes it, not at the
 	// renderer's next tick (see monitorFPS).
@@ -317,4 +322,17 @@ func startSync(ctx context.Context, s monitorSetup, opened *cache.DB, db *swapDB
 		f.run(ctx, s.source)
 	}()
 	return done
+}
+
+// alertName is the name alerts give the person: the display name the user
+// chose, else the account name when there are several people to tell
+// apart, else none (one person's alerts read as they always did).
+func alertName(e env) string {
+	if n := strings.TrimSpace(e.cfg.Accounts[e.account].Name); n != "" {
+		return n
+	}
+	if len(e.cfg.People(e.paths)) > 1 {
+		return e.account
+	}
+	return ""
 }

@@ -18,7 +18,7 @@ import (
 // statusOptions are `cgmtop status`'s flags.
 type statusOptions struct {
 	account, format, template, units string
-	ascii, noColor, noSync           bool
+	ascii, noColor, noSync, all      bool
 }
 
 func newStatusCmd(std stdio) *cobra.Command {
@@ -33,11 +33,20 @@ touches the network or the login. When the cache is due for a new reading and
 nothing is syncing, it starts one background 'cgmtop sync' and returns at once.
 With --format i3blocks it exits 33 on an urgent reading (i3blocks' "urgent").
 
+With --all it shows everyone cgmtop follows on one line, each on their own
+thresholds, in account order: "Ana 112→ 3m · Ben 245↑ 1m". tmux and polybar
+mark an urgent person; waybar's tooltip lists everyone; json gives "people";
+i3blocks exits 33 when anyone is urgent.
+
 Template fields: .Value .Arrow .Delta .Age .Unit .Status .Stale .Class .Time
-.Reason .Trend .Urgent .Text`,
+.Reason .Trend .Urgent .Text, and .People: each person with .Name .Account
+and the same fields (with --all, the top-level fields are the most urgent
+person's).`,
 		Example: `  cgmtop status                                # 112 → +3 4m
   cgmtop status --format prompt --no-sync      # in PS1 or PROMPT
   cgmtop status --template '{{.Value}} {{.Arrow}}' --units mmol/L
+  cgmtop status --all                          # Ana 112→ 3m · Ben 245↑ 1m
+  cgmtop status --all -t '{{range .People}}{{.Name}}={{.Value}} {{end}}'
 
   # in ~/.tmux.conf
   set -g status-right '#(cgmtop status --format tmux) | %H:%M'`,
@@ -49,6 +58,8 @@ Template fields: .Value .Arrow .Delta .Age .Unit .Status .Stale .Class .Time
 	}
 	fl := cmd.Flags()
 	addAccountFlag(cmd, &opts.account, "`NAME` of the account to show")
+	fl.BoolVarP(&opts.all, "all", "A", false, "everyone cgmtop follows on one line, each on their own thresholds")
+	cmd.MarkFlagsMutuallyExclusive("all", "account")
 	fl.StringVarP(&opts.format, "format", "f", "plain", "output `FORMAT`: "+strings.Join(statusFormats(), ", "))
 	mustComplete(cmd, "format", values(statusFormats()...))
 	fl.StringVarP(&opts.template, "template", "t", "", "a Go `TEMPLATE` instead of a format, e.g. '{{.Value}} {{.Arrow}}'")
@@ -96,6 +107,7 @@ func runStatus(ctx context.Context, opts statusOptions, std stdio) error {
 		ASCII:       opts.ascii || asciiOnly(os.Getenv),
 		NoColor:     opts.noColor,
 		NoSync:      opts.noSync,
+		All:         opts.all,
 		Now:         time.Now(),
 	}, std.out)
 	if code != 0 {

@@ -19,6 +19,7 @@ import (
 type syncOptions struct {
 	account            string
 	daemon, background bool
+	everyone           bool // --daemon without --account: every logged-in account
 }
 
 func newSyncCmd(std stdio) *cobra.Command {
@@ -32,20 +33,30 @@ the monitor, status, report and export read.
 With --daemon it keeps syncing on the sensor's 5-minute cadence, waits out
 network trouble and rate limits, and exits 78 (EX_CONFIG) when the login has
 expired or is missing, so a service manager does not restart it in a loop.
-While it runs, 'cgmtop status' starts no syncs of its own.`,
+While it runs, 'cgmtop status' starts no syncs of its own.
+
+--daemon without --account syncs every logged-in account, each on its own
+cadence and source: one account's expired login or rate limit never holds up
+another's, a logout stops only that account, and an account logged in later
+is picked up within seconds. It exits 78 only when no account can sync (none
+logged in at the start, or every one stopped with a login to renew), and 0
+after the last account logs out.`,
 		Example: `  cgmtop sync                              # one pass, and what it fetched
-  cgmtop sync --daemon                     # as a service, stopped by a signal
+  cgmtop sync --daemon                     # everyone, as a service, stopped by a signal
+  cgmtop sync --daemon --account ana       # one account only
 
   # the service the .deb and .rpm packages install
   systemctl --user enable --now cgmtop-sync.service`,
 		GroupID: "status",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.everyone = opts.daemon && !cmd.Flags().Changed("account")
 			return runSync(cmd.Context(), opts, std)
 		},
 	}
 	fl := cmd.Flags()
-	addAccountFlag(cmd, &opts.account, "`NAME` of the login to sync")
+	addAccountFlag(cmd, &opts.account, "`NAME` of the login to sync (default \"default\"; with --daemon, every logged-in account)")
+	fl.Lookup("account").DefValue = "" // the usage says both defaults
 	fl.BoolVarP(&opts.daemon, "daemon", "d", false, "keep syncing on the sensor's cadence until stopped (for a systemd or launchd service)")
 	fl.BoolVar(&opts.background, "background", false, "one quiet pass, as started by cgmtop status (output goes to the log only)")
 	fl.MarkHidden("background") // status's own; not for people
@@ -54,6 +65,9 @@ While it runs, 'cgmtop status' starts no syncs of its own.`,
 }
 
 func runSync(ctx context.Context, opts syncOptions, std stdio) error {
+	if opts.everyone {
+		return runDaemonAll(ctx, std)
+	}
 	e, err := loadEnv(opts.account)
 	if err != nil {
 		return err
