@@ -1,0 +1,177 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+)
+
+// scribble overwrites pages of the SQLite file at path past its header with
+// random bytes, as a failing disk or a stray write would: the file still
+// opens, and reading it says it is malformed.
+func scribble(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk := make([]byte, 50*4096)
+	rand.Read(junk)
+	if _, err := f.WriteAt(junk, 4096); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// statusValue is `cgmtop status --format json`'s value, or nil.
+func statusValue(t *testing.T, env []string) (*float64, string) {
+	t.Helper()
+	out, _, _ := runCgmtop(t, env, "status", "--no-sync", "--format", "json")
+	var st struct {
+		Value *float64 `json:"value"`
+		Text  string   `json:"text"`
+	}
+	json.Unmarshal([]byte(out), &st)
+	return st.Value, st.Text
+}
+
+// TestDaemonFollowsARebuiltCache: the cache is scribbled on while `cgmtop
+// sync --daemon` runs, and the user applies doctor's fix, `cgmtop sync`,
+// which moves the damaged file aside and starts a fresh one. The daemon
+// holds the sync lock, so that sync cannot refill it: the daemon must
+// notice the new file and refill it, not keep writing to the damaged one
+// (the status line said "no data yet" until the daemon was restarted).
+func TestDaemonFollowsARebuiltCache(t *testing.T) {
+	bin := cgmtopBinary(t)
+	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
+	srv, err := emulator.Start(emulator.Config{Seed: 11, RedirectURI: redirect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	env := isolatedEnv(t)
+	pasteLogin(t, bin, append(env, "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret), srv.URL(), redirect)
+
+	daemon := exec.Command(bin, "sync", "--daemon")
+	daemon.Env = env
+	var daemonOut strings.Builder
+	daemon.Stdout, daemon.Stderr = &daemonOut, &daemonOut
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- daemon.Wait() }()
+	defer func() {
+		daemon.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-exited:
+			if err != nil {
+				t.Errorf("daemon after SIGTERM: %v\n%s", err, daemonOut.String())
+			}
+		case <-time.After(10 * time.Second):
+			daemon.Process.Kill()
+			t.Errorf("daemon still running 10s after SIGTERM")
+		}
+	}()
+	time.Sleep(1500 * time.Millisecond) // the daemon's first pass, on a fresh cache: nothing due
+
+	db := filepath.Join(envValue(env, "XDG_DATA_HOME"), "cgmtop", "accounts", "default", "cache.db")
+	scribble(t, db)
+	out, _ := doctorRun(t, bin, env, "--offline")
+	wantLines(t, out, [3]string{"FAIL", "cache", "the cache is damaged"})
+	if b, err := runCombined(t, bin, env, "", "sync"); err != nil {
+		t.Fatalf("doctor's fix, cgmtop sync: %v\n%s", err, b)
+	}
+	aside, _ := filepath.Glob(db + ".corrupt-*")
+	if len(aside) == 0 {
+		t.Fatalf("cgmtop sync moved nothing aside")
+	}
+
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		v, text := statusValue(t, env)
+		if v != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("20 s after the cache was rebuilt, status still says %q: the daemon did not refill it\n%s", text, daemonOut.String())
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	out, code := doctorRun(t, bin, env, "--offline")
+	if code != 0 {
+		t.Errorf("doctor after the recovery: exit %d\n%s", code, out)
+	}
+}
+
+// TestDaemonRecoversADamagedCache: the cache is damaged under a running
+// daemon, and nobody runs anything. The daemon's next pass finds the
+// damage; it must move the file aside and start afresh by itself (as it
+// does when it starts on a damaged file), not fail every pass saying
+// "restart cgmtop". Dexcom is unreachable here, so the daemon retries
+// within seconds instead of waiting out the sensor's five minutes.
+func TestDaemonRecoversADamagedCache(t *testing.T) {
+	bin := cgmtopBinary(t)
+	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
+	srv, err := emulator.Start(emulator.Config{Seed: 12, RedirectURI: redirect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := isolatedEnv(t)
+	pasteLogin(t, bin, append(env, "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret), srv.URL(), redirect)
+	srv.Close()
+
+	daemon := exec.Command(bin, "sync", "--daemon")
+	daemon.Env = env
+	var daemonOut strings.Builder
+	daemon.Stdout, daemon.Stderr = &daemonOut, &daemonOut
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		daemon.Process.Signal(syscall.SIGTERM)
+		daemon.Wait()
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(daemonOut.String(), "offline") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the daemon never said offline:\n%s", daemonOut.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	db := filepath.Join(envValue(env, "XDG_DATA_HOME"), "cgmtop", "accounts", "default", "cache.db")
+	scribble(t, db)
+
+	deadline = time.Now().Add(40 * time.Second)
+	for {
+		if aside, _ := filepath.Glob(db + ".corrupt-*"); len(aside) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("40 s after the damage, the daemon has not moved the cache aside:\n%s", daemonOut.String())
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		out, code := doctorRun(t, bin, env, "--offline")
+		if !strings.Contains(out, "damaged") && strings.Contains(out, "cache     default: sound") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("doctor after the daemon's recovery: exit %d\n%s", code, out)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
