@@ -175,3 +175,82 @@ func TestDaemonRecoversADamagedCache(t *testing.T) {
 		time.Sleep(250 * time.Millisecond)
 	}
 }
+
+// TestMonitorFollowsARebuiltCache is TestDaemonFollowsARebuiltCache with a
+// monitor open beside the daemon: once the cache is rebuilt and refilled,
+// the monitor must read the new file, not keep showing the damaged one's
+// error (or its old reading, going stale) until it is restarted.
+func TestMonitorFollowsARebuiltCache(t *testing.T) {
+	bin := cgmtopBinary(t)
+	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
+	srv, err := emulator.Start(emulator.Config{Seed: 13, RedirectURI: redirect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	env := isolatedEnv(t)
+	pasteLogin(t, bin, append(env, "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret), srv.URL(), redirect)
+
+	daemon := exec.Command(bin, "sync", "--daemon")
+	daemon.Env = env
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		daemon.Process.Signal(syscall.SIGTERM)
+		daemon.Wait()
+	}()
+	tm := startTmux(t, env, 100, 30, bin)
+	tm.waitFor("the monitor's reading", func(s string) bool { return strings.Contains(s, "synced") && strings.Contains(s, "in range") })
+
+	db := filepath.Join(envValue(env, "XDG_DATA_HOME"), "cgmtop", "accounts", "default", "cache.db")
+	scribble(t, db)
+	tm.keys("a") // the AGP screen reads the whole period: it meets the damage
+	time.Sleep(time.Second)
+	tm.keys("Escape")
+	if b, err := runCombined(t, bin, env, "", "sync"); err != nil {
+		t.Fatalf("doctor's fix, cgmtop sync: %v\n%s", err, b)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for v, text := statusValue(t, env); v == nil; v, text = statusValue(t, env) {
+		if time.Now().After(deadline) {
+			t.Fatalf("status still says %q", text)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	// The daemon refilled the new file; the monitor must be reading it.
+	s, took := tm.waitFor("the monitor on the rebuilt cache", func(s string) bool {
+		return !strings.Contains(s, "damaged") && !strings.Contains(s, "STALE") && !strings.Contains(s, "no readings")
+	})
+	t.Logf("monitor back on the rebuilt cache after %v:\n%s", took, s)
+	// Looking the same is not enough: the damaged file's old reading looks
+	// fine for 15 minutes. The monitor must have let go of the moved file.
+	pid := strings.TrimSpace(tm.run("display-message", "-p", "-t", "t", "#{pane_pid}"))
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		held := openCorrupt(pid)
+		if held == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("10 s after the rebuild the monitor still reads %s", held)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	tm.keys("a")
+	tm.waitFor("the AGP screen on the rebuilt cache", func(s string) bool {
+		return strings.Contains(s, "in range") && !strings.Contains(s, "damaged") && !strings.Contains(s, "malformed")
+	})
+}
+
+// openCorrupt is a cache file moved aside that process pid still has open
+// ("" when none), from /proc.
+func openCorrupt(pid string) string {
+	fds, _ := filepath.Glob("/proc/" + pid + "/fd/*")
+	for _, fd := range fds {
+		if target, err := os.Readlink(fd); err == nil && strings.Contains(target, ".corrupt-") {
+			return target
+		}
+	}
+	return ""
+}
