@@ -123,8 +123,13 @@ func (f *follower) syncWhile(ctx context.Context, src client.Source, stamp time.
 			}
 			// The cache was damaged, or moved aside and rebuilt by another
 			// cgmtop (`cgmtop sync`, a daemon): carry on with the file at
-			// its path, as after a new login.
+			// its path, as after a new login. Until that file opens (a
+			// full disk), keep on as before and try again next tick.
 			if f.db.stale() {
+				if err := f.db.reopenIfGone(ctx); err != nil {
+					f.log.Warn("cache not reopened", "err", err)
+					continue
+				}
 				stop()
 				<-done
 				return stamp, false
@@ -241,13 +246,14 @@ func (s *swapDB) stale() bool {
 // reopenIfGone opens the cache afresh when the file the monitor has open
 // was removed or replaced (`cgmtop logout` removes it), or found damaged.
 func (s *swapDB) reopenIfGone(ctx context.Context) error {
-	if fi, err := os.Stat(s.path); err == nil && s.fi != nil && os.SameFile(fi, s.fi) && !s.damaged.Swap(false) {
+	if fi, err := os.Stat(s.path); err == nil && s.fi != nil && os.SameFile(fi, s.fi) && !s.damaged.Load() {
 		return nil
 	}
 	db, err := cache.Open(ctx, s.path)
 	if err != nil {
 		return fmt.Errorf("reopen the cache: %w", err)
 	}
+	s.damaged.Store(false)
 	fi, _ := os.Stat(s.path)
 	s.mu.Lock()
 	old := s.db
