@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func TestDaemonFollowsARebuiltCache(t *testing.T) {
 
 	daemon := exec.Command(bin, "sync", "--daemon")
 	daemon.Env = env
-	var daemonOut strings.Builder
+	var daemonOut lockedBuffer
 	daemon.Stdout, daemon.Stderr = &daemonOut, &daemonOut
 	if err := daemon.Start(); err != nil {
 		t.Fatal(err)
@@ -134,7 +135,7 @@ func TestDaemonRecoversADamagedCache(t *testing.T) {
 
 	daemon := exec.Command(bin, "sync", "--daemon")
 	daemon.Env = env
-	var daemonOut strings.Builder
+	var daemonOut lockedBuffer
 	daemon.Stdout, daemon.Stderr = &daemonOut, &daemonOut
 	if err := daemon.Start(); err != nil {
 		t.Fatal(err)
@@ -253,4 +254,22 @@ func openCorrupt(pid string) string {
 		}
 	}
 	return ""
+}
+
+// lockedBuffer collects a process's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
