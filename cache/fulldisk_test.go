@@ -75,6 +75,16 @@ func TestOpenOnAFullDisk(t *testing.T) {
 	if !errors.Is(r.err, ErrDiskFull) {
 		t.Errorf("Open on a full disk: %v, want an error matching ErrDiskFull", r.err)
 	}
+	// What is cached can still be read (the monitor shows it read-only,
+	// export and report work): a reader needs no room.
+	reader, err := OpenReader(ctx, path)
+	if err != nil {
+		t.Fatalf("OpenReader on a full disk: %v", err)
+	}
+	if got, err := reader.Readings(ctx, at(-1000), at(10000)); err != nil || len(got) != 500 {
+		t.Errorf("reading on a full disk: %d readings, %v; want the 500 saved before", len(got), err)
+	}
+	reader.Close()
 	os.Remove(filler)
 	db, err = Open(ctx, path)
 	if err != nil {
