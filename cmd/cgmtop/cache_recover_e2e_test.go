@@ -273,3 +273,40 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestMonitorRecoversADamagedCache: a monitor alone (it syncs) finds the
+// cache damaged on its next pass. It must move the file aside, start afresh
+// and let go of the damaged file by itself, as the daemon does. Dexcom is
+// unreachable, so the monitor's sync retries within seconds.
+func TestMonitorRecoversADamagedCache(t *testing.T) {
+	bin := cgmtopBinary(t)
+	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
+	srv, err := emulator.Start(emulator.Config{Seed: 14, RedirectURI: redirect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := isolatedEnv(t)
+	pasteLogin(t, bin, append(env, "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret), srv.URL(), redirect)
+	srv.Close()
+
+	tm := startTmux(t, env, 100, 30, bin)
+	tm.waitFor("the monitor offline", func(s string) bool { return strings.Contains(s, "offline") })
+	db := filepath.Join(envValue(env, "XDG_DATA_HOME"), "cgmtop", "accounts", "default", "cache.db")
+	scribble(t, db)
+
+	pid := strings.TrimSpace(tm.run("display-message", "-p", "-t", "t", "#{pane_pid}"))
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		aside, _ := filepath.Glob(db + ".corrupt-*")
+		if len(aside) > 0 && openCorrupt(pid) == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("45 s after the damage: moved aside %v, monitor holds %q\n%s", aside, openCorrupt(pid), tm.screen())
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if tm.paneDead() {
+		t.Fatalf("the monitor exited:\n%s", tm.screen())
+	}
+}
