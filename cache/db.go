@@ -119,12 +119,13 @@ func OpenReader(ctx context.Context, path string) (*DB, error) {
 	if err := r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		r.Close()
 		err = db.fail("open the cache", err)
-		if !errors.Is(err, ErrReadOnlyDisk) {
+		if !errors.Is(err, ErrReadOnlyDisk) && !errors.Is(err, ErrDiskFull) {
 			return nil, err
 		}
 		// A reader of a WAL database needs its -shm file, which a
-		// read-only folder cannot take. Nobody can write there either, so
-		// the file cannot change under us: read it as immutable.
+		// read-only folder cannot take, nor a full disk make room for.
+		// Nobody can write there either, so the file cannot change under
+		// us: read it as immutable.
 		if r, err = sql.Open("sqlite", dsn(path, true)+"&immutable=1"); err != nil {
 			return nil, pathError(path, "open the cache", err)
 		}

@@ -88,6 +88,11 @@ func diagnose(dir string) error {
 // can do about it. A failed write rolls back its transaction, so everything
 // committed before it is still there; the messages say so where it helps.
 func (db *DB) fail(op string, err error) error {
+	// First: a fullError still wraps the SQLite I/O error it was made from,
+	// so the switch below would diagnose it again, without end.
+	if _, ok := err.(*fullError); ok {
+		return fmt.Errorf("%s: the disk holding %s is full: free some space and cgmtop catches up on the next sync (nothing already saved is lost): %w", op, db.path, &diskError{ErrDiskFull, err})
+	}
 	switch sqliteCode(err) {
 	case codeFull:
 		return fmt.Errorf("%s: the disk holding %s is full: free some space and cgmtop catches up on the next sync (nothing already saved is lost): %w", op, db.path, &diskError{ErrDiskFull, err})
@@ -113,9 +118,6 @@ func (db *DB) fail(op string, err error) error {
 			return fmt.Errorf("%s: %s is on a read-only disk or folder: make it writable by you, or point cgmtop at another data folder: %w", op, db.path, &diskError{ErrReadOnlyDisk, err})
 		}
 		return fmt.Errorf("%s: disk error on %s: check the disk and the file's permissions: %w", op, db.path, err)
-	}
-	if _, ok := err.(*fullError); ok {
-		return fmt.Errorf("%s: the disk holding %s is full: free some space and cgmtop catches up on the next sync (nothing already saved is lost): %w", op, db.path, &diskError{ErrDiskFull, err})
 	}
 	return fmt.Errorf("%s %s: %w", op, db.path, err)
 }

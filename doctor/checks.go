@@ -186,12 +186,18 @@ func checkCache(ctx context.Context, env Env, account string) []Finding {
 		return broken(err)
 	}
 	now := env.Now()
+	// A reading's time is on the source's clock: its age is counted there,
+	// as the status line and the monitor count it, or a computer clock an
+	// hour off would make a fresh reading look an hour old (or new).
+	age := now.Add(f.Sync.ClockOffset).Sub(f.Latest.Time)
 	r := []Finding{{Topic: "cache", Level: OK, Say: fmt.Sprintf("%s: sound, %s, newest reading %s",
-		account, size(fi.Size()), ago(now, f.Latest.Time))}}
-	return append(r, checkSync(env, account, f, now)...)
+		account, size(fi.Size()), agoSince(f.Latest.Time, age))}}
+	return append(r, checkSync(env, account, f, now, age)...)
 }
 
-func checkSync(env Env, account string, f cache.Freshness, now time.Time) []Finding {
+// checkSync reports who syncs and how the last sync went; age is the
+// newest reading's, on the source's clock.
+func checkSync(env Env, account string, f cache.Freshness, now time.Time, age time.Duration) []Finding {
 	held, err := lockHeld(env.Paths.Lock(account, "sync"))
 	var r []Finding
 	switch {
@@ -212,7 +218,7 @@ func checkSync(env Env, account string, f cache.Freshness, now time.Time) []Find
 	case !s.LastSuccess.IsZero():
 		r = append(r, Finding{Topic: "sync", Level: OK, Say: account + ": last sync " + ago(now, s.LastSuccess) + " succeeded"})
 	}
-	if stale := env.Config.StaleAfter(); !f.Latest.Time.IsZero() && now.Sub(f.Latest.Time) > stale && s.LastError == "" {
+	if stale := env.Config.StaleAfter(); !f.Latest.Time.IsZero() && age > stale && s.LastError == "" {
 		r = append(r, Finding{Topic: "sync", Level: Warn,
 			Say: fmt.Sprintf("%s: the newest reading is older than %s", account, roughDuration(stale)),
 			Fix: "check the phone or receiver is uploading; the official API runs about an hour behind (see README: sources)"})
@@ -227,6 +233,14 @@ func lockHeld(path string) (bool, error) {
 		return false, nil
 	}
 	return lockfile.Held(path)
+}
+
+// agoSince says age as ago does, for a reading at t.
+func agoSince(t time.Time, age time.Duration) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return roughDuration(age) + " ago"
 }
 
 func ago(now, t time.Time) string {

@@ -178,7 +178,9 @@ func writeSnapshot(ctx context.Context, e env, db *cache.DB, log *slog.Logger) {
 // that sync without the monitor.
 type accountSync struct {
 	env    env
+	src    client.Source
 	db     *cache.DB
+	fi     os.FileInfo // the file db opened, to notice it replaced
 	engine *syncer.Engine
 	log    *slog.Logger
 	close  func()
@@ -202,11 +204,46 @@ func openAccountSync(ctx context.Context, e env) (*accountSync, error) {
 	if msg := db.Recovered(); msg != "" {
 		log.Warn("cache recovered", "detail", msg)
 	}
-	return &accountSync{
-		env: e, db: db, log: log,
-		engine: newEngine(e, src, db, clock.Real{}, log),
-		close:  func() { db.Close(); closeLog() },
-	}, nil
+	a := &accountSync{env: e, src: src, log: log}
+	a.use(db)
+	a.close = func() { a.db.Close(); closeLog() }
+	return a, nil
+}
+
+// use makes db the cache the account syncs into.
+func (a *accountSync) use(db *cache.DB) {
+	a.db = db
+	a.fi, _ = os.Stat(db.Path())
+	a.engine = newEngine(a.env, a.src, db, clock.Real{}, a.log)
+}
+
+// errCacheReplaced stops a daemon's engine whose cache file was found
+// damaged, or was moved aside and rebuilt by another cgmtop (`cgmtop sync`,
+// the fix doctor gives): it must reopen the file at the cache's path.
+var errCacheReplaced = errors.New("the cache was replaced")
+
+// cacheReplaced reports whether the file at the cache's path is no longer
+// the one the daemon has open. A missing file is a logout's business.
+func (a *accountSync) cacheReplaced() bool {
+	fi, err := os.Stat(a.db.Path())
+	return err == nil && a.fi != nil && !os.SameFile(fi, a.fi)
+}
+
+// reopen opens the cache at its path afresh (moving it aside if it is
+// still the damaged one) and syncs into it from now on.
+func (a *accountSync) reopen(ctx context.Context) error {
+	db, err := cache.Open(ctx, a.db.Path())
+	if err != nil {
+		return err
+	}
+	if msg := db.Recovered(); msg != "" {
+		a.log.Warn("cache recovered", "detail", msg)
+	} else {
+		a.log.Info("cache reopened: another cgmtop rebuilt it")
+	}
+	a.db.Close()
+	a.use(db)
+	return nil
 }
 
 // once runs one pass and refreshes the status snapshot.
@@ -219,6 +256,20 @@ func (a *accountSync) once(ctx context.Context) (syncer.Result, error) {
 // run syncs on the sensor's cadence until ctx ends, or until `cgmtop
 // logout` (then it returns errLoggedOut, having written nothing after it).
 func (a *accountSync) run(ctx context.Context, onSync func(syncer.Result)) error {
+	for {
+		err := a.runOn(ctx, onSync)
+		if !errors.Is(err, errCacheReplaced) || ctx.Err() != nil {
+			return err
+		}
+		if err := a.reopen(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// runOn is run on the cache the daemon has open, until it is damaged or
+// replaced (errCacheReplaced).
+func (a *accountSync) runOn(ctx context.Context, onSync func(syncer.Result)) error {
 	stamp := loginStamp(a.env)
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
@@ -235,12 +286,19 @@ func (a *accountSync) run(ctx context.Context, onSync func(syncer.Result)) error
 					stop(errLoggedOut)
 					return
 				}
+				if a.cacheReplaced() {
+					stop(errCacheReplaced)
+					return
+				}
 			}
 		}
 	}()
 	err := a.engine.Run(ctx, func(r syncer.Result) {
 		if loggedOut() {
 			return
+		}
+		if errors.Is(r.Err, cache.ErrDamaged) {
+			stop(errCacheReplaced)
 		}
 		writeSnapshot(ctx, a.env, a.db, a.log)
 		if onSync != nil {
@@ -250,6 +308,9 @@ func (a *accountSync) run(ctx context.Context, onSync func(syncer.Result)) error
 	if errors.Is(context.Cause(ctx), errLoggedOut) {
 		a.log.Info("logged out: the sync daemon stopped")
 		return errLoggedOut
+	}
+	if errors.Is(context.Cause(ctx), errCacheReplaced) {
+		return errCacheReplaced
 	}
 	return err
 }

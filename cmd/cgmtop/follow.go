@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cgmtop/cgmtop/agp"
@@ -95,6 +96,9 @@ func (f *follower) syncWhile(ctx context.Context, src client.Source, stamp time.
 	done := make(chan error, 1)
 	go func() {
 		done <- engine.Run(runCtx, func(r syncer.Result) {
+			if errors.Is(r.Err, cache.ErrDamaged) {
+				f.db.markDamaged()
+			}
 			// A logout between two looks must not bring the snapshot back.
 			if loginStamp(f.env).Equal(stamp) {
 				writeSnapshot(runCtx, f.env, f.db.current(), f.log)
@@ -116,6 +120,19 @@ func (f *follower) syncWhile(ctx context.Context, src client.Source, stamp time.
 				stop()
 				<-done
 				return now, false
+			}
+			// The cache was damaged, or moved aside and rebuilt by another
+			// cgmtop (`cgmtop sync`, a daemon): carry on with the file at
+			// its path, as after a new login. Until that file opens (a
+			// full disk), keep on as before and try again next tick.
+			if f.db.stale() {
+				if err := f.db.reopenIfGone(ctx); err != nil {
+					f.log.Warn("cache not reopened", "err", err)
+					continue
+				}
+				stop()
+				<-done
+				return stamp, false
 			}
 		case <-ctx.Done():
 			<-done
@@ -194,6 +211,8 @@ type swapDB struct {
 	fi   os.FileInfo // the file db opened, to notice its removal
 	gen  int64       // bumped on every swap, so DataVersion never repeats
 	path string
+
+	damaged atomic.Bool // a sync found the open file damaged: reopen it
 }
 
 func newSwapDB(db *cache.DB) *swapDB {
@@ -207,16 +226,34 @@ func (s *swapDB) current() *cache.DB {
 	return s.db
 }
 
+// markDamaged has the next reopenIfGone reopen the file (cache.Open moves
+// a damaged one aside and starts afresh).
+func (s *swapDB) markDamaged() { s.damaged.Store(true) }
+
+// stale reports whether the open file must be let go: found damaged, or
+// no longer the file at the cache's path (moved aside and rebuilt). A
+// missing file is a logout's business, not this.
+func (s *swapDB) stale() bool {
+	if s.damaged.Load() {
+		return true
+	}
+	fi, err := os.Stat(s.path)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return err == nil && s.fi != nil && !os.SameFile(fi, s.fi)
+}
+
 // reopenIfGone opens the cache afresh when the file the monitor has open
-// was removed or replaced (`cgmtop logout` removes it).
+// was removed or replaced (`cgmtop logout` removes it), or found damaged.
 func (s *swapDB) reopenIfGone(ctx context.Context) error {
-	if fi, err := os.Stat(s.path); err == nil && s.fi != nil && os.SameFile(fi, s.fi) {
+	if fi, err := os.Stat(s.path); err == nil && s.fi != nil && os.SameFile(fi, s.fi) && !s.damaged.Load() {
 		return nil
 	}
 	db, err := cache.Open(ctx, s.path)
 	if err != nil {
 		return fmt.Errorf("reopen the cache: %w", err)
 	}
+	s.damaged.Store(false)
 	fi, _ := os.Stat(s.path)
 	s.mu.Lock()
 	old := s.db
