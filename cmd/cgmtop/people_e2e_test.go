@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -311,24 +310,6 @@ func dexcomNewest(seed int64, at time.Time) time.Time {
 
 func nsNewest(seed int64, at time.Time) time.Time {
 	return nsemu.New(nsemu.Config{Seed: seed, History: time.Hour, Clock: clock.NewManual(at)}).Newest()
-}
-
-// lockedBuffer is a daemon's stderr, read while the daemon writes it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // waitText waits until s() holds want, or fails after limit.
