@@ -268,6 +268,9 @@ func (m Model) View() string {
 		return ""
 	}
 	if m.screen.open {
+		if m.ascii {
+			return toASCII(m.screen.View()) // LANG=C: its labels too
+		}
 		return m.screen.View()
 	}
 	if !m.drawnOK {
