@@ -968,6 +968,7 @@ func (m Model) devicesPane(w int) []string {
 		data[i] = st.Muted.Render(data[i])
 	}
 	out := pack([]string{title, dev}, "  ", w)
+	out = append(out, m.deviceLines(w)...)
 	out = append(out, sync)
 	if o := origin(m.fresh.Latest); o != "" {
 		out = append(out, st.Text.Render(firstFit(w, "current reading "+o, o)))
