@@ -117,7 +117,9 @@ try:
         with urllib.request.urlopen(f"{site}/api/v1/entries/sgv.json?{q}", timeout=10) as r:
             return json.load(r)[0]["date"] / 1000 + a.lag
 
-    seen = {}  # reading unix time -> delay (None for the first, from the backfill)
+    # The exact times are asked for after the run: each look-up is an
+    # entries request, and counting them as cgmtop's doubled its figure.
+    seen = {}  # reading unix time -> when it was first shown (None for the first, from the backfill)
     order = []
     warm, warm_n = None, 0
     prev = time.time()
@@ -127,16 +129,18 @@ try:
         u = probe()
         if u and u not in seen:
             first = not seen
-            seen[u] = None if first else (now + prev) / 2 - available(u)
+            seen[u] = None if first else (now + prev) / 2
             order.append(u)
-            d = seen[u]
             print(f"{time.strftime('%H:%M:%S', time.gmtime())} reading {u} " +
-                  ("(backfill)" if first else f"shown {d:.1f}s after it was available"), flush=True)
+                  ("(backfill)" if first else f"shown about {seen[u] - u - a.lag:.1f}s after its second + lag"), flush=True)
         prev = now
         if warm is None and now - t0 >= a.warmup * 60:
             warm, warm_n = stats(), len(order)
         time.sleep(max(0, a.probe - (time.time() - now)))
     final = stats()
+    for u in order:
+        if seen[u] is not None:
+            seen[u] -= available(u)
 
     delays = [d for d in seen.values() if d is not None]
     steady_delays = [seen[u] for u in order[warm_n:] if seen[u] is not None] if warm else []
