@@ -549,3 +549,66 @@ func ExampleDB_Freshness() {
 	fmt.Println(f.Latest.Time)
 	// Output: no cache yet
 }
+
+// TestDevicesKeepUploaderAndLoopState: battery, IOB and COB come back as
+// stored, a zero that was reported (an empty battery, no insulin on
+// board) told apart from one that was not.
+func TestDevicesKeepUploaderAndLoopState(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	phone := client.Device{DisplayDevice: "phone", DisplayApp: "xDrip", Generation: "nightscout", LastUpload: at(0), Battery: 0, HasBattery: true}
+	loop := client.Device{DisplayDevice: "iPhone", DisplayApp: "loop", Generation: "nightscout", LastUpload: at(-1),
+		Battery: 64, HasBattery: true, IOB: 0, HasIOB: true, COB: 12.5, HasCOB: true}
+	cgm := client.Device{DisplayDevice: "xDrip-DexcomG6", Generation: "g6", LastUpload: at(0)}
+	if err := db.PutDevices(ctx, []client.Device{cgm, phone, loop}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Devices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range []client.Device{cgm, phone, loop} {
+		g := got[i]
+		if g.HasBattery != w.HasBattery || g.Battery != w.Battery || g.HasIOB != w.HasIOB || g.IOB != w.IOB ||
+			g.HasCOB != w.HasCOB || g.COB != w.COB || g.DisplayApp != w.DisplayApp {
+			t.Errorf("device %d = %+v, want %+v", i, g, w)
+		}
+	}
+}
+
+// TestMigratesV3Devices: a cache written before schema 4 keeps its devices
+// (with nothing reported) and takes the new fields after the upgrade.
+func TestMigratesV3Devices(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cache.db")
+	if err := createPrivate(path); err != nil {
+		t.Fatal(err)
+	}
+	v3, err := openWriter(ctx, path, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v3.w.ExecContext(ctx, `INSERT INTO devices (transmitter_id, generation, display_device, display_app, last_upload)
+		VALUES ('8ABC12', 'g6', 'iOS', 'G6', ?)`, at(0).Unix()); err != nil {
+		t.Fatal(err)
+	}
+	v3.Close()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if db.Recovered() != "" {
+		t.Fatalf("migration must not discard the cache: %q", db.Recovered())
+	}
+	got, err := db.Devices(ctx)
+	if err != nil || len(got) != 1 || got[0].TransmitterID != "8ABC12" || got[0].HasBattery || got[0].HasIOB || got[0].HasCOB {
+		t.Fatalf("devices after migration: %+v, %v", got, err)
+	}
+	if err := db.PutDevices(ctx, []client.Device{{DisplayApp: "loop", IOB: 1.25, HasIOB: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Devices(ctx); err != nil || len(got) != 1 || !got[0].HasIOB || got[0].IOB != 1.25 {
+		t.Errorf("devices written after migration: %+v, %v", got, err)
+	}
+}

@@ -175,8 +175,10 @@ func (db *DB) PutDevices(ctx context.Context, ds []client.Device) error {
 			return err
 		}
 		for _, d := range ds {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO devices (transmitter_id, generation, display_device, display_app, last_upload)
-				VALUES (?, ?, ?, ?, ?)`, d.TransmitterID, d.Generation, d.DisplayDevice, d.DisplayApp, seconds(d.LastUpload)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO devices (transmitter_id, generation, display_device, display_app, last_upload,
+				battery, iob, cob) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.TransmitterID, d.Generation, d.DisplayDevice, d.DisplayApp, seconds(d.LastUpload),
+				sql.NullInt64{Int64: int64(d.Battery), Valid: d.HasBattery}, sql.NullFloat64{Float64: d.IOB, Valid: d.HasIOB},
+				sql.NullFloat64{Float64: d.COB, Valid: d.HasCOB}); err != nil {
 				return err
 			}
 		}
@@ -186,8 +188,8 @@ func (db *DB) PutDevices(ctx context.Context, ds []client.Device) error {
 
 // Devices returns the devices last stored, in the order they were given.
 func (db *DB) Devices(ctx context.Context) ([]client.Device, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT transmitter_id, generation, display_device, display_app, last_upload
-		FROM devices ORDER BY rowid`)
+	rows, err := db.r.QueryContext(ctx, `SELECT transmitter_id, generation, display_device, display_app, last_upload,
+		battery, iob, cob FROM devices ORDER BY rowid`)
 	if err != nil {
 		return nil, db.fail("read devices", err)
 	}
@@ -195,13 +197,18 @@ func (db *DB) Devices(ctx context.Context) ([]client.Device, error) {
 	var out []client.Device
 	for rows.Next() {
 		var (
-			d      client.Device
-			upload sql.NullInt64
+			d        client.Device
+			upload   sql.NullInt64
+			battery  sql.NullInt64
+			iob, cob sql.NullFloat64
 		)
-		if err := rows.Scan(&d.TransmitterID, &d.Generation, &d.DisplayDevice, &d.DisplayApp, &upload); err != nil {
+		if err := rows.Scan(&d.TransmitterID, &d.Generation, &d.DisplayDevice, &d.DisplayApp, &upload, &battery, &iob, &cob); err != nil {
 			return nil, db.fail("read devices", err)
 		}
 		d.LastUpload = fromSeconds(upload)
+		d.Battery, d.HasBattery = int(battery.Int64), battery.Valid
+		d.IOB, d.HasIOB = iob.Float64, iob.Valid
+		d.COB, d.HasCOB = cob.Float64, cob.Valid
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {

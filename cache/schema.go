@@ -91,6 +91,13 @@ var migrations = []string{
 	// arrived unix milliseconds.
 	`ALTER TABLE readings ADD COLUMN src TEXT;
 	ALTER TABLE readings ADD COLUMN arrived INTEGER;`,
+
+	// 4: what an uploader or a pump/closed loop reports (Nightscout's
+	// devicestatus), NULL when it reports nothing: battery in percent,
+	// insulin on board in units, carbs on board in grams.
+	`ALTER TABLE devices ADD COLUMN battery INTEGER;
+	ALTER TABLE devices ADD COLUMN iob REAL;
+	ALTER TABLE devices ADD COLUMN cob REAL;`,
 }
 
 // migrate runs the pending migrations up to target in one transaction, so a

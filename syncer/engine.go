@@ -391,6 +391,7 @@ func (e *Engine) syncOnce(ctx context.Context, res *Result) error {
 // readings (so the user sees something at once), the rest of the history,
 // then devices and records.
 func (e *Engine) backfill(ctx context.Context, res *Result, phase string) error {
+	dated := e.serverTime()
 	dr, err := e.src.DataRange(ctx)
 	if err != nil {
 		return err
@@ -398,7 +399,7 @@ func (e *Engine) backfill(ctx context.Context, res *Result, phase string) error 
 	if err := e.db.PutDataRange(ctx, dr); err != nil {
 		return cacheErr("save the data range", err)
 	}
-	e.checkClock(time.Time{})
+	e.checkClock(time.Time{}, dated)
 	now := e.now()
 	horizon := e.horizon(now)
 	if !dr.Readings.Empty() {
@@ -449,7 +450,7 @@ func rangeEnd(now time.Time) time.Time { return now.Add(time.Minute).Truncate(ti
 func (e *Engine) readings(ctx context.Context, res *Result, from, now time.Time) error {
 	prev := res.Newest
 	from = later(from, e.horizon(now))
-	start := e.now()
+	start, dated := e.now(), e.serverTime()
 	rs, err := e.src.Readings(ctx, from, rangeEnd(now))
 	ended := e.clk.Now() // the answer's time, before storing it
 	if err != nil {
@@ -458,7 +459,7 @@ func (e *Engine) readings(ctx context.Context, res *Result, from, now time.Time)
 	if err := e.put(ctx, res, rs); err != nil {
 		return err
 	}
-	if e.checkClock(res.Newest) {
+	if e.checkClock(res.Newest, dated) {
 		// The range was cut on a clock found wrong by this very answer:
 		// ask again up to the corrected now, or the readings "from the
 		// future" would wait for the next pass. Only a clock change costs
@@ -497,17 +498,33 @@ func (e *Engine) readings(ctx context.Context, res *Result, from, now time.Time)
 // its own clock corrected by the offset checkClock measured.
 func (e *Engine) now() time.Time { return e.clk.Now().Add(e.offset) }
 
+// serverTime is the source's time as of its latest answer, zero when it
+// cannot tell (not a client.ServerClock, or no dated answer yet).
+func (e *Engine) serverTime() time.Time {
+	if sc, is := e.src.(client.ServerClock); is {
+		if t, has := sc.ServerTime(); has {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
 // checkClock updates the clock offset from the source's latest answer, if
 // the source can tell its time, else from newest, the newest reading known:
 // no reading is from the future, so a newer one than now proves the clock
-// behind by at least that much. It reports whether the offset changed.
-func (e *Engine) checkClock(newest time.Time) bool {
+// behind by at least that much. dated is the source's time before the
+// request just made: an unchanged one came from an earlier answer (a
+// hybrid account's official API, asked once an hour), and the minutes
+// since would pass for a clock running ahead. It reports whether the
+// offset changed.
+func (e *Engine) checkClock(newest, dated time.Time) bool {
 	local := e.clk.Now()
 	measured, ok := time.Duration(0), false
-	if sc, is := e.src.(client.ServerClock); is {
-		if t, has := sc.ServerTime(); has {
-			measured, ok = t.Sub(local), true
+	if t := e.serverTime(); !t.IsZero() {
+		if t.Equal(dated) {
+			return false // no fresh date: keep what the last one said
 		}
+		measured, ok = t.Sub(local), true
 	}
 	if !ok && !newest.IsZero() {
 		// Without the server's date, the readings' own times are all

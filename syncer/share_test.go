@@ -171,6 +171,11 @@ func shareRun(t *testing.T, hybridAccount bool, span time.Duration, scale float6
 	if dups != 0 {
 		t.Errorf("%d readings stored twice", dups)
 	}
+	// The emulator runs on the engine's clock: any offset is a misreading
+	// (a hybrid account's hourly official Date taken for the time now).
+	if ss, err := db.SyncStatus(ctx); err != nil || ss.ClockOffset != 0 {
+		t.Errorf("clock offset %v (%v), want none: the emulator shares the engine's clock", ss.ClockOffset, err)
+	}
 	if st.Login-1 > expiries+1 {
 		t.Errorf("%d logins for %d session expiries", st.Login-1, expiries)
 	}

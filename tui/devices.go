@@ -117,6 +117,7 @@ func drawDevices(c *paneContext, in devicesIn, devices []client.Device) []string
 		data[i] = st.Muted.Render(data[i])
 	}
 	out := pack([]string{title, dev}, "  ", w)
+	out = append(out, deviceLines(c, devices, w)...)
 	out = append(out, sync)
 	if o := origin(in.latest); o != "" {
 		out = append(out, st.Text.Render(firstFit(w, "current reading "+o, o)))

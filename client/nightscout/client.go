@@ -40,8 +40,9 @@ type Client struct {
 
 	mu     sync.Mutex
 	tail   tailMemo
-	denied error  // the *AuthError that stopped this client; nil while it works
-	stats  Counts // requests by outcome, for measurements
+	cgm    cgmMemo // the uploader of the newest sgv seen, for Devices
+	denied error   // the *AuthError that stopped this client; nil while it works
+	stats  Counts  // requests by outcome, for measurements
 }
 
 // Counts is how many requests a Client sent, by outcome.

@@ -448,3 +448,38 @@ func TestRefusalClosesTheGateForEveryProcess(t *testing.T) {
 		t.Fatalf("after a new login: %v", err)
 	}
 }
+
+// TestDevicesAfterAPollCostOneRequest: the hourly device refresh names the
+// CGM from the newest entry the readings polls already fetched, so it
+// costs the devicestatus request alone; a client that polled nothing yet
+// asks for the newest entry itself.
+func TestDevicesAfterAPollCostOneRequest(t *testing.T) {
+	clk := clock.NewManual(t0)
+	site := startSite(t, emulator.Config{Clock: clk})
+	c := nightscout.New(site.URL(), emulator.DefaultReadToken)
+	fresh, err := nightscout.New(site.URL(), emulator.DefaultReadToken).Devices(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := site.Stats()
+	rs, err := c.Readings(ctx(t), t0.Add(-time.Hour), t0.Add(time.Minute))
+	if err != nil || len(rs) == 0 {
+		t.Fatalf("readings: %d, %v", len(rs), err)
+	}
+	ds, err := c.Devices(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := site.Stats()
+	if n := after["entries/sgv"] - before["entries/sgv"]; n != 1 {
+		t.Errorf("readings poll + devices: %d sgv requests, want 1 (the poll)", n)
+	}
+	if n := after["devicestatus"] - before["devicestatus"]; n != 1 {
+		t.Errorf("devices: %d devicestatus requests, want 1", n)
+	}
+	newest := rs[len(rs)-1].Time
+	if len(ds) != len(fresh) || ds[0].DisplayDevice != "cgmtop-emulator" || ds[0].LastUpload.Truncate(time.Second) != newest ||
+		!ds[0].LastUpload.Equal(fresh[0].LastUpload) {
+		t.Errorf("devices after a poll %+v, want the CGM of the newest reading %v as a fresh client sees it: %+v", ds, newest, fresh)
+	}
+}

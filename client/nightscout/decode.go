@@ -148,6 +148,8 @@ type page[T any] struct {
 	rows   int     // documents in the body, decodable or not
 	oldest float64 // smallest date seen, epoch ms; 0 when none
 	newest float64 // largest date seen, epoch ms (what Last-Modified is made of)
+	// cgm names the uploader of the newest sgv in the page (entries only).
+	cgm cgmMemo
 }
 
 // walkArray calls each for every element of a top-level JSON array. An
@@ -207,6 +209,9 @@ func decodeEntries(r io.Reader) (page[client.Reading], []client.Calibration, err
 		case e.isSGV():
 			if rd, ok := e.reading(); ok {
 				p.items = append(p.items, rd)
+				if t, _, _ := e.when(); t.After(p.cgm.at) {
+					p.cgm = cgmMemo{device: string(e.Device), at: t}
+				}
 			}
 		case strings.EqualFold(string(e.Type), "mbg") && e.MBG.ok:
 			t, shown, ok := e.when()

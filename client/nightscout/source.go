@@ -194,7 +194,30 @@ func (c *Client) entries(ctx context.Context, q url.Values, ims time.Time) (page
 		p, _, err = decodeEntries(r)
 		return err
 	})
+	if err == nil {
+		c.noteCGM(p.cgm)
+	}
 	return p, err
+}
+
+// cgmMemo is the uploader of the newest sgv a request returned: Devices
+// names the CGM from it, so the hourly device refresh costs one request
+// (devicestatus) and not a second one for the newest entry, which the
+// readings polls fetch anyway.
+type cgmMemo struct {
+	device string
+	at     time.Time // the entry's time, not truncated
+}
+
+func (c *Client) noteCGM(m cgmMemo) {
+	if m.at.IsZero() {
+		return
+	}
+	c.mu.Lock()
+	if m.at.After(c.cgm.at) {
+		c.cgm = m
+	}
+	c.mu.Unlock()
 }
 
 func (c *Client) treatments(ctx context.Context, q url.Values) (page[client.Event], error) {
@@ -335,15 +358,24 @@ func (c *Client) Devices(ctx context.Context) ([]client.Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	var newest entry
-	err = c.get(ctx, "entries", "/api/v1/entries/sgv.json", url.Values{"count": {"1"}, "find[date][$gte]": {"0"}}, time.Time{}, func(r io.Reader) error {
-		return walkArray(r, func(raw []byte) { _ = json.Unmarshal(raw, &newest) })
-	})
-	if err != nil {
-		return nil, err
+	c.mu.Lock()
+	cgm := c.cgm
+	c.mu.Unlock()
+	if cgm.at.IsZero() {
+		// No poll of this client has seen an sgv yet: ask for the newest.
+		var newest entry
+		err = c.get(ctx, "entries", "/api/v1/entries/sgv.json", url.Values{"count": {"1"}, "find[date][$gte]": {"0"}}, time.Time{}, func(r io.Reader) error {
+			return walkArray(r, func(raw []byte) { _ = json.Unmarshal(raw, &newest) })
+		})
+		if err != nil {
+			return nil, err
+		}
+		if t, _, ok := newest.when(); ok {
+			cgm = cgmMemo{device: string(newest.Device), at: t}
+		}
 	}
-	if t, _, ok := newest.when(); ok && newest.Device != "" {
-		ds = append([]client.Device{{DisplayDevice: clip(string(newest.Device), 60), Generation: generation(string(newest.Device)), LastUpload: t}}, ds...)
+	if cgm.device != "" {
+		ds = append([]client.Device{{DisplayDevice: clip(cgm.device, 60), Generation: generation(cgm.device), LastUpload: cgm.at}}, ds...)
 	}
 	return ds, nil
 }

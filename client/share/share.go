@@ -132,7 +132,15 @@ type Options struct {
 	Clock      clock.Clock // nil → the wall clock; the demo scales it
 	LockPath   string      // cross-process login lock (config.Paths.Lock(account, "share")); "" → none
 	Gate       gate.Gate   // where a refused login is recorded for every process
+	// SessionLife is how long Share keeps a session: about 24 h (the
+	// default). A session is renewed in the last 24th of it (the last
+	// hour), before a read could find it gone.
+	SessionLife time.Duration
 }
+
+// DefaultSessionLife is how long Dexcom Share keeps a session, as its
+// clients report it; nightscout-connect renews at 24 h less 10 min.
+const DefaultSessionLife = 24 * time.Hour
 
 // Client reads one account's readings from Share. It implements
 // client.Source; Share has no events, calibrations, alerts or devices.
@@ -142,7 +150,8 @@ type Client struct {
 
 	loginMu sync.Mutex // one login at a time in this process
 	mu      sync.Mutex
-	login   *Login // loaded on first use
+	login   *Login    // loaded on first use
+	renewed time.Time // last renewal that failed for a reason other than the credentials
 }
 
 // New returns a client for the login kept in store.
@@ -152,6 +161,9 @@ func New(store Store, opts Options) *Client {
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
+	}
+	if opts.SessionLife <= 0 {
+		opts.SessionLife = DefaultSessionLife
 	}
 	return &Client{store: store, opts: opts}
 }
@@ -219,8 +231,13 @@ func (c *Client) read(ctx context.Context, minutes, count int) ([]client.Reading
 	if err != nil {
 		return nil, err
 	}
-	if l.SessionID == "" {
+	switch {
+	case l.SessionID == "":
 		if l, err = c.relogin(ctx, ""); err != nil {
+			return nil, err
+		}
+	case c.renewDue(l):
+		if l, err = c.renew(ctx, l); err != nil {
 			return nil, err
 		}
 	}
@@ -233,6 +250,41 @@ func (c *Client) read(ctx context.Context, minutes, count int) ([]client.Reading
 	}
 	rs, err = c.fetch(ctx, l, minutes, count)
 	return rs, c.explain(err, l)
+}
+
+// renewDue reports whether l's session is in the last 24th of its life
+// (Updated is when it was made), and no renewal failed in the last 48th.
+// A session of unknown age (no Updated, or one "in the future": a clock
+// that went back) is left to the expiry path.
+func (c *Client) renewDue(l Login) bool {
+	life := c.opts.SessionLife
+	now := c.opts.Clock.Now()
+	age := now.Sub(l.Updated)
+	c.mu.Lock()
+	failed := c.renewed
+	c.mu.Unlock()
+	return !l.Updated.IsZero() && age >= life-life/24 && (failed.IsZero() || now.Sub(failed) >= life/48 || now.Before(failed))
+}
+
+// renew replaces a session before Share's limit ends it, so an expiry
+// never costs a failed read: under the account's login lock, like any
+// re-login, so when several processes find it due only the first logs in
+// and the rest take its session from the store. A refusal of the
+// credentials closes the gate as any login's does; any other failure keeps
+// the old session, which still works, and is tried again later.
+func (c *Client) renew(ctx context.Context, l Login) (Login, error) {
+	fresh, err := c.relogin(ctx, l.SessionID)
+	var le *client.LoginError
+	switch {
+	case err == nil:
+		return fresh, nil
+	case errors.As(err, &le), errors.Is(err, client.ErrUnauthorized), ctx.Err() != nil:
+		return Login{}, err
+	}
+	c.mu.Lock()
+	c.renewed = c.opts.Clock.Now()
+	c.mu.Unlock()
+	return l, nil
 }
 
 // explain words an error of a read.
@@ -303,6 +355,7 @@ func (c *Client) relogin(ctx context.Context, failed string) (Login, error) {
 			return Login{}, err
 		}
 		l = fresh
+		l.Updated = c.opts.Clock.Now().UTC() // the session's age counts on the clock renewDue reads
 		if err := c.store.Save(ctx, l); err != nil {
 			return Login{}, fmt.Errorf("save the Share session: %w", err)
 		}

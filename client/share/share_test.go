@@ -223,3 +223,69 @@ func TestRefusedReloginClosesTheGate(t *testing.T) {
 		t.Fatal("gate still open")
 	}
 }
+
+// TestSessionRenewedBeforeItExpires: with sessions that live 10 minutes
+// (the emulator's TTL knob) and a client told so, two processes of one
+// account reading every 20 s for an hour never send an expired session:
+// the session is renewed in its last 25 s, once per renewal across both.
+func TestSessionRenewedBeforeItExpires(t *testing.T) {
+	const ttl = 10 * time.Minute
+	r := newRig(t, emulator.ShareConfig{SessionTTL: ttl})
+	l, err := r.connect(t, share.Login{Region: "us", Username: "demo", Password: emulator.DefaultSharePassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Updated = r.clk.Now() // Connect stamps the wall clock; this test runs on the emulator's
+	r.store.l = l
+	renewing := func() *share.Client {
+		return share.New(r.store, share.Options{Clock: r.clk, Gate: r.gate, LockPath: filepath.Join(r.dir, "share.lock"), SessionLife: ttl})
+	}
+	a, b := renewing(), renewing()
+	ctx := context.Background()
+	for elapsed := time.Duration(0); elapsed <= time.Hour; elapsed += 20 * time.Second {
+		for _, c := range []*share.Client{a, b} {
+			now := r.clk.Now()
+			if _, err := c.Readings(ctx, now.Add(-15*time.Minute), now.Add(time.Minute)); err != nil {
+				t.Fatalf("after %v: %v", elapsed, err)
+			}
+		}
+		r.clk.Advance(20 * time.Second)
+	}
+	st := r.emu.ShareStats()
+	// Renewed at 9:40 of each session's 10 minutes: 6 times in the hour,
+	// plus the first login.
+	if st.ExpiredReads != 0 || st.Login != 7 || st.Authenticate != 1 || st.Refused != 0 {
+		t.Fatalf("stats %+v: want no expired read, 7 session logins, 1 account lookup", st)
+	}
+}
+
+// TestFailedRenewalKeepsTheSession: a renewal that fails for a reason other
+// than the credentials (Share's login answering 500) leaves the old session
+// in use, and is tried again only after a while, not before every read.
+func TestFailedRenewalKeepsTheSession(t *testing.T) {
+	const life = 24 * time.Hour
+	r := newRig(t, emulator.ShareConfig{})
+	l, err := r.connect(t, share.Login{Region: "us", Username: "demo", Password: emulator.DefaultSharePassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.store.l = l
+	// The session looks 23.5 h old to the client, but Share keeps it.
+	r.store.l.Updated = r.clk.Now().Add(-23*time.Hour - 30*time.Minute)
+	before, tries := r.emu.ShareStats(), r.emu.Stats()["shareLogin"]
+	// The login endpoint fails; reads still work with the old session.
+	r.emu.Inject(emulator.Fault{Endpoint: "shareLogin", Kind: emulator.ServerError, Count: -1})
+	c := share.New(r.store, share.Options{Clock: r.clk, Gate: r.gate, LockPath: filepath.Join(r.dir, "share.lock"), SessionLife: life})
+	ctx := context.Background()
+	for i := 0; i < 12; i++ { // an hour of polls
+		now := r.clk.Now()
+		if _, err := c.Readings(ctx, now.Add(-15*time.Minute), now.Add(time.Minute)); err != nil {
+			t.Fatalf("poll %d: %v", i, err)
+		}
+		r.clk.Advance(5 * time.Minute)
+	}
+	st := r.emu.ShareStats()
+	if tries := r.emu.Stats()["shareLogin"] - tries; tries != 2 || st.Reads-before.Reads != 12 || st.ExpiredReads != 0 || r.gate.Check() != nil {
+		t.Fatalf("%d renewal tries, stats %+v: want 2 tries (one per 30 min) and 12 good reads, gate open", tries, st)
+	}
+}

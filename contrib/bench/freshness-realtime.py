@@ -91,6 +91,8 @@ def main():
     ap.add_argument("--every", type=float, default=2, help="seconds between status calls")
     ap.add_argument("--bin")
     ap.add_argument("--out", help="keep the home folder and the per-reading log here")
+    ap.add_argument("--warmup", type=float, default=10,
+                    help="minutes after the daemon starts before the steady state's request count")
     a = ap.parse_args()
     lag = parse_duration(a.lag)
 
@@ -127,8 +129,12 @@ def main():
         start = time.time()
         log = open(os.path.join(home, "freshness.log"), "w")
         seen, first, rows = set(), None, []
+        stats = lambda: json.load(urllib.request.urlopen(f"{api}/emulator/stats", timeout=10))["requests"]
+        base, warm, warm_n = stats(), None, 0
         while time.time() - start < a.minutes * 60:
             t0 = time.time()
+            if warm is None and t0 - start >= a.warmup * 60:
+                warm, warm_n = stats(), len(rows)
             r = subprocess.run([bin_, "status", "--format", "json", "--no-sync"], env=env,
                                capture_output=True, text=True)
             now = time.time()
@@ -147,6 +153,7 @@ def main():
                     rows.append((now - start, fresh))
                     print(f"{now - start:8.0f}s  reading {t.strftime('%H:%M:%S')}  fresh {fresh:6.1f}s", file=log, flush=True)
             time.sleep(max(0, a.every - (time.time() - t0)))
+        final = stats()
     finally:
         for p in reversed(procs):
             p.send_signal(2)
@@ -168,6 +175,13 @@ def main():
     if rows:
         print(f"requests: {requests.split('requests:')[-1].strip()}; "
               f"egvs per new reading {egvs / len(rows):.2f}, all API requests per new reading {total / len(rows):.2f}")
+    if warm is not None and len(rows) > warm_n:
+        n = len(rows) - warm_n
+        d = {k: final.get(k, 0) - warm.get(k, 0) for k in final if final.get(k, 0) != warm.get(k, 0)}
+        w = {k: warm.get(k, 0) - base.get(k, 0) for k in warm if warm.get(k, 0) != base.get(k, 0)}
+        print(f"warm-up ({a.warmup:g} min, {warm_n} readings): {w}")
+        print(f"steady state ({n} readings): {d}; egvs per reading {d.get('egvs', 0) / n:.2f}, "
+              f"all per reading {sum(d.values()) / n:.2f}")
     print(f"log: {os.path.join(home, 'freshness.log')}")
     if not a.out:
         shutil.rmtree(home, ignore_errors=True)

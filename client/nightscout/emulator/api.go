@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -85,7 +86,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.handlePost(w, r, coll)
 		return
 	}
-	s.count(coll)
+	if coll == "entries" {
+		// Also by type, so a measurement can tell readings polls (sgv)
+		// from meter values (mbg) and the untyped route.
+		s.count(coll, "entries/"+cmp.Or(spec, "all"))
+	} else {
+		s.count(coll)
+	}
 	now := s.cfg.Clock.Now()
 	switch coll {
 	case "status":

@@ -145,7 +145,9 @@ func (s *Server) Config() Config { return s.cfg }
 func (s *Server) Token(subject string) string { return AccessToken(s.cfg.APISecret, subject) }
 
 // Stats returns request counts: one per route ("entries", "treatments",
-// "devicestatus", "status", "authorization", "post") and per outcome
+// "devicestatus", "status", "authorization", "post"; entries also by type:
+// "entries/sgv", "entries/mbg", "entries/cal", "entries/current",
+// "entries/all") and per outcome
 // ("notModified", "unauthorized", "text": entries answered as TSV).
 func (s *Server) Stats() map[string]int {
 	s.mu.Lock()
