@@ -177,14 +177,7 @@ func New(opts Options) Model {
 	if cfg.Thresholds == (config.Thresholds{}) {
 		cfg.Thresholds = config.Default().Thresholds
 	}
-	h := help.New()
-	h.Styles.ShortKey = th.Styles.HelpKey
-	h.Styles.ShortDesc = th.Styles.HelpDesc
-	h.Styles.ShortSeparator = th.Styles.HelpSep
-	h.Styles.FullKey = th.Styles.HelpKey
-	h.Styles.FullDesc = th.Styles.HelpDesc
-	h.Styles.FullSeparator = th.Styles.HelpSep
-	h.Styles.Ellipsis = th.Styles.HelpSep
+	h := newHelp(th)
 	return Model{
 		store:    opts.Store,
 		cfg:      cfg,
@@ -205,6 +198,19 @@ func New(opts Options) Model {
 
 		screen: newAgpScreen(agpStore(opts.Store), clk, time.Local, th, cfg.Unit(), cfg.ASCII),
 	}
+}
+
+// newHelp is the key help drawn in th's colours, for every screen.
+func newHelp(th theme.Theme) help.Model {
+	h := help.New()
+	h.Styles.ShortKey = th.Styles.HelpKey
+	h.Styles.ShortDesc = th.Styles.HelpDesc
+	h.Styles.ShortSeparator = th.Styles.HelpSep
+	h.Styles.FullKey = th.Styles.HelpKey
+	h.Styles.FullDesc = th.Styles.HelpDesc
+	h.Styles.FullSeparator = th.Styles.HelpSep
+	h.Styles.Ellipsis = th.Styles.HelpSep
+	return h
 }
 
 // Init loads the cache and starts the minute tick.

@@ -80,14 +80,7 @@ type grid struct {
 }
 
 func newOverview(th theme.Theme, ascii, demo bool, n int) overview {
-	h := help.New()
-	h.Styles.ShortKey = th.Styles.HelpKey
-	h.Styles.ShortDesc = th.Styles.HelpDesc
-	h.Styles.ShortSeparator = th.Styles.HelpSep
-	h.Styles.FullKey = th.Styles.HelpKey
-	h.Styles.FullDesc = th.Styles.HelpDesc
-	h.Styles.FullSeparator = th.Styles.HelpSep
-	h.Styles.Ellipsis = th.Styles.HelpSep
+	h := newHelp(th)
 	o := overview{th: th, ascii: ascii, demo: demo, keys: DefaultOverviewKeyMap(), help: h,
 		glances: make([]Glance, n), rows: make([]personRow, n), order: make([]int, n)}
 	for i := range o.order {
