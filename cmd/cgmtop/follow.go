@@ -200,6 +200,9 @@ func (f *follower) reopen(ctx context.Context, stamp time.Time) client.Source {
 		return nil
 	}
 	f.log.Info("new login: syncing again", "login", stamp.UTC().Format(time.RFC3339))
+	// The screen stops saying "logged out" now: the engine's first pass
+	// may wait minutes on the lock held by the login's own sync.
+	f.report(syncer.Result{})
 	return src
 }
 
