@@ -132,22 +132,29 @@ tck=$(getconf CLK_TCK)
 for r in $(seq "$rounds"); do
 	tmux -L "$sock" -f /dev/null new-session -d -s idle -x "$cols" -y "$rows" "exec '$bin'"
 	pid=$(tmux -L "$sock" display-message -p -t idle '#{pane_pid}')
-	[ "$(cat "/proc/$pid/comm")" = cgmtop ] || { echo "pane $pid is not cgmtop" >&2; exit 1; }
+	comm=$(basename "$bin" | cut -c1-15)
+	for _ in $(seq 20); do [ "$(cat "/proc/$pid/comm")" = "$comm" ] && break; sleep 0.1; done
+	[ "$(cat "/proc/$pid/comm")" = "$comm" ] || { echo "pane $pid is not $comm" >&2; exit 1; }
 	sleep "$settle"
 	cpu() { awk -v t="$tck" '{sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / t}' "/proc/$pid/stat"; }
+	# Context switches of all its threads: how often it wakes, which is
+	# steadier than CPU time on a loaded machine.
+	switches() { cat /proc/"$pid"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n}'; }
+	w0=$(switches)
 	c0=$(cpu) t0=$(date +%s.%N) l0=$(cut -d' ' -f1 /proc/loadavg)
 	if [ -n "${PERF:-}" ] && [ "$r" = 1 ]; then
 		perf record -q -F 499 -g -o "$tmp/perf.data" -p "$pid" -- sleep "$idle" 2>/dev/null
 	else
 		sleep "$idle"
 	fi
-	c1=$(cpu) t1=$(date +%s.%N)
+	c1=$(cpu) t1=$(date +%s.%N) w1=$(switches)
 	rss=$(awk '/^VmRSS/ {printf "%.1f", $2/1024}' "/proc/$pid/status")
 	hwm=$(awk '/^VmHWM/ {printf "%.1f", $2/1024}' "/proc/$pid/status")
 	threads=$(awk '/^Threads/ {print $2}' "/proc/$pid/status")
 	awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" -v r="$r" -v rss="$rss" -v hwm="$hwm" -v th="$threads" \
 		-v l="$l0 $(cut -d' ' -f1 /proc/loadavg)" \
-		'BEGIN {printf "round %d: cpu %.2f s over %.1f s = %.3f s per 60 s; RSS %s MB (peak %s); threads %s; load %s\n", r, b - a, e - s, (b - a) * 60 / (e - s), rss, hwm, th, l}'
+		-v w="$((w1 - w0))" \
+		'BEGIN {printf "round %d: cpu %.2f s over %.1f s = %.3f s per 60 s; %d context switches; RSS %s MB (peak %s); threads %s; load %s\n", r, b - a, e - s, (b - a) * 60 / (e - s), w, rss, hwm, th, l}'
 	if [ "$r" = 1 ]; then
 		tmux -L "$sock" capture-pane -p -t idle | sed -E 's/[0-9]{2,3}/NN/g' >"$tmp/screen.txt"
 		echo "(screen, values masked:)" && head -12 "$tmp/screen.txt"
