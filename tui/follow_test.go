@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -105,6 +106,54 @@ func TestFollowSendsOnlyChanges(t *testing.T) {
 	store.mu.Unlock()
 	if msg := <-got; msg != (watchMsg{version: 7}) {
 		t.Fatalf("after a change Follow sent %#v", msg)
+	}
+	cancel()
+	<-done
+}
+
+// TestWatcherFollowsEveryone: one Watcher follows several caches, added
+// while it runs, and tells each change to its own person only; a cache
+// that fails to answer holds nobody else.
+func TestWatcherFollowsEveryone(t *testing.T) {
+	ana, ben, cy := &memStore{version: 1}, &memStore{version: 5}, &memStore{err: errors.New("broken")}
+	got := [3]chan tea.Msg{make(chan tea.Msg, 100), make(chan tea.Msg, 100), make(chan tea.Msg, 100)}
+	w := NewWatcher(fastLooks{fixedClock{testNow}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.Run(ctx)
+	}()
+	w.Add(cy, func(msg tea.Msg) { got[2] <- msg })
+	w.Add(ana, func(msg tea.Msg) { got[0] <- msg })
+	if msg := <-got[0]; msg != (watchMsg{version: 1}) {
+		t.Fatalf("Ana's first look sent %#v", msg)
+	}
+	w.Add(ben, func(msg tea.Msg) { got[1] <- msg }) // opened later
+	if msg := <-got[1]; msg != (watchMsg{version: 5}) {
+		t.Fatalf("Ben's first look sent %#v", msg)
+	}
+	time.Sleep(50 * time.Millisecond) // some fifty looks at unchanged caches
+	for i := range got {
+		if n := len(got[i]); n != 0 {
+			t.Fatalf("person %d: %d messages for an unchanged cache", i, n)
+		}
+	}
+	ben.mu.Lock()
+	ben.version = 6
+	ben.mu.Unlock()
+	if msg := <-got[1]; msg != (watchMsg{version: 6}) {
+		t.Fatalf("after Ben's change the watcher sent %#v", msg)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if len(got[0]) != 0 || len(got[2]) != 0 {
+		t.Fatal("Ben's change was told to someone else")
+	}
+	cy.mu.Lock()
+	cy.err, cy.version = nil, 3
+	cy.mu.Unlock()
+	if msg := <-got[2]; msg != (watchMsg{version: 3}) {
+		t.Fatalf("Cy's repaired cache sent %#v", msg)
 	}
 	cancel()
 	<-done

@@ -336,30 +336,12 @@ type watchMsg struct{ version int64 }
 // that moved, tells the program through send (tea.Program.Send), which then
 // reloads. It runs until ctx is done. It lives outside the program so that
 // an idle monitor's program sleeps: looking wakes nothing else, while a
-// tea.Tick would run Update and View every time.
+// tea.Tick would run Update and View every time. The overview follows
+// everyone's caches on one Watcher.
 func Follow(ctx context.Context, store Store, clk clock.Clock, send func(tea.Msg)) {
-	if clk == nil {
-		clk = clock.Real{}
-	}
-	tick := time.NewTicker(max(clk.Wall(watchEvery), time.Millisecond))
-	defer tick.Stop()
-	var last int64
-	known := false
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		look, cancel := context.WithTimeout(ctx, loadTimeout)
-		v, err := store.DataVersion(look)
-		cancel()
-		if err != nil || known && v == last {
-			continue // a failed look is retried; a broken cache shows in the loads
-		}
-		last, known = v, true
-		send(watchMsg{version: v})
-	}
+	w := NewWatcher(clk)
+	w.Add(store, send)
+	w.Run(ctx)
 }
 
 // tickCmd waits until the age shown next changes: the next whole minute

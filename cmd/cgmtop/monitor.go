@@ -145,6 +145,9 @@ type monitorSetup struct {
 	// openSource, when set, opens source beside the program (the
 	// overview's people), filling source or sourceErr.
 	openSource func(context.Context) (client.Source, error)
+	// watch, when set, follows the cache with everyone else's (the
+	// overview's people) instead of a Follow of its own.
+	watch *tui.Watcher
 }
 
 // monitorFPS caps how often Bubble Tea's renderer wakes to flush the
@@ -292,7 +295,11 @@ func startSync(ctx context.Context, s monitorSetup, opened *cache.DB, db *swapDB
 	}
 
 	// The monitor shows what reaches the cache, whoever syncs.
-	go tui.Follow(ctx, db, s.clock, send)
+	if s.watch != nil {
+		s.watch.Add(db, send)
+	} else {
+		go tui.Follow(ctx, db, s.clock, send)
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

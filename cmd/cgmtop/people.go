@@ -149,8 +149,12 @@ func monitorPeople(ctx context.Context, setups []monitorSetup, saveUnits func(st
 	syncCtx, stopSync := context.WithCancel(ctx)
 	var mu sync.Mutex
 	var done []<-chan struct{}
+	// One look at everyone's cache every two seconds, not one per person.
+	watch := tui.NewWatcher(first.clock)
+	go watch.Run(syncCtx)
 	for i, s := range setups {
 		send := tui.SendTo(i, p.Send)
+		s.watch = watch
 		// Every person's cache opens on its own, beside the program:
 		// the first screen waits for nobody, and one cache that is slow
 		// or broken holds nobody else.

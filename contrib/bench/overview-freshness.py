@@ -2,12 +2,16 @@
 """Freshness of the overview of several people beside `cgmtop sync --daemon`.
 
     overview-freshness.py --bin ./cgmtop --minutes 30 [--dir /tmp/x] [--port 23400]
+        [--one-daemon] [--official]
 
 Starts two `cgmtop emulate` processes (seeds 1 and 2; the second also serves
 a Nightscout site), logs three people in as users would (ana: Dexcom Share
 of emulator 1, ben: Dexcom Share of emulator 2, cleo: Nightscout), runs one
 `cgmtop sync --daemon --account NAME` per person, and the overview (`cgmtop`,
-no --account) in a private tmux server at 100x5, one line per person.
+no --account) in a private tmux server 100 columns wide, one line per person.
+--one-daemon runs a single `cgmtop sync --daemon` for every account instead.
+--official adds a fourth person (dan) on the official Dexcom API of a third
+emulator (seed 3), logged in through its auto-approving sign-in page.
 
 Every 0.2 s it reads each person's newest reading from their cache (read
 only) and the screen (tmux capture-pane). For every new reading it notes
@@ -23,6 +27,8 @@ ap.add_argument("--minutes", type=float, default=30)
 ap.add_argument("--dir", default="/tmp/cgmtop-overview-freshness")
 ap.add_argument("--port", type=int, default=23400)
 ap.add_argument("--socket", default="cgmtop-overview-fresh")
+ap.add_argument("--one-daemon", action="store_true", help="one `sync --daemon` for every account")
+ap.add_argument("--official", action="store_true", help="a fourth person on the official Dexcom API")
 a = ap.parse_args()
 
 shutil.rmtree(a.dir, ignore_errors=True)
@@ -52,6 +58,8 @@ def cleanup(*_):
 
 signal.signal(signal.SIGTERM, lambda *_: (cleanup(), sys.exit(1)))
 people = {"ana": "Ana", "ben": "Ben", "cleo": "Cleo"}
+if a.official:
+    people["dan"] = "Dan"
 try:
     e1, e2, ns = a.port, a.port + 1, a.port + 2
     start([a.bin, "emulate", "--seed", "1", "--listen", f"127.0.0.1:{e1}", "--nightscout-listen", ""], "emu1")
@@ -64,6 +72,28 @@ try:
         if token:
             break
         time.sleep(0.1)
+    if a.official:
+        e3, cb = a.port + 3, a.port + 4
+        redirect = f"http://127.0.0.1:{cb}/callback"
+        start([a.bin, "emulate", "--seed", "3", "--listen", f"127.0.0.1:{e3}", "--nightscout-listen", "",
+               "--auto-approve", "--redirect-uri", redirect], "emu3")
+        creds = {}
+        for _ in range(100):
+            for line in open(a.dir + "/emu3.log"):
+                f = line.split()
+                if len(f) >= 3 and f[0] == "client" and f[1] in ("id", "secret"):
+                    creds[f[1]] = f[2]
+            if len(creds) == 2:
+                break
+            time.sleep(0.1)
+        # The "browser" follows the auto-approving sign-in page to the callback.
+        browser = a.dir + "/browser"
+        open(browser, "w").write('#!/bin/sh\nexec curl -sL -o /dev/null "$1"\n')
+        os.chmod(browser, 0o700)
+        subprocess.run([a.bin, "login", "--account", "dan", "--api-url", f"http://127.0.0.1:{e3}",
+                        "--client-id", creds["id"], "--redirect-uri", redirect, "--token-store", "file"],
+                       env=dict(env, BROWSER=browser, DISPLAY=":0", CGMTOP_CLIENT_SECRET=creds["secret"]),
+                       stdin=subprocess.DEVNULL, check=True, capture_output=True, timeout=120)
     for acct, port in (("ana", e1), ("ben", e2)):
         subprocess.run([a.bin, "login", "share", "--account", acct, "--share-url", f"http://127.0.0.1:{port}",
                         "--region", "us", "--username", "demo", "--password-stdin", "--token-store", "file"],
@@ -82,9 +112,12 @@ try:
         else:
             text += f'\n{head}name = "{name}"\n'
     open(cfgpath, "w").write(text)
-    for acct in people:
-        start([a.bin, "sync", "--daemon", "--account", acct], "daemon-" + acct)
-    subprocess.run(["tmux", "-L", a.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", "5",
+    if a.one_daemon:
+        start([a.bin, "sync", "--daemon"], "daemon")
+    else:
+        for acct in people:
+            start([a.bin, "sync", "--daemon", "--account", acct], "daemon-" + acct)
+    subprocess.run(["tmux", "-L", a.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", str(len(people) + 2),
                     "env " + " ".join(f"{k}={v}" for k, v in env.items() if k.startswith(("XDG_", "HOME", "LANG", "TERM", "DBUS"))) +
                     " " + a.bin], check=True)
 
