@@ -20,6 +20,16 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binary the end-to-end tests built: each run made a
+// 26 MB folder in the temp directory and left it there.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 func cgmtopBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
