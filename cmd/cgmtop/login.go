@@ -177,6 +177,10 @@ func runLogin(ctx context.Context, opts loginOptions, std stdio) error {
 		In:         in,
 		Out:        std.err,
 	})
+	if err != nil && ctx.Err() != nil {
+		// Connect stores nothing until the server handed over a login.
+		return interrupted("login cancelled: nothing was stored")
+	}
 	if err != nil {
 		return err
 	}
@@ -199,15 +203,7 @@ func runLogin(ctx context.Context, opts loginOptions, std stdio) error {
 	}
 	fmt.Fprintf(std.out, "Logged in to %s. The login is kept in %s.\n", base, store.Where())
 
-	// A first sync, so the monitor and the status line have data at once.
-	fmt.Fprintln(std.out, "Fetching your readings (up to 90 days)…")
-	n, err := syncOnce(ctx, e)
-	if err != nil {
-		fmt.Fprintf(std.out, "First sync did not finish (%v); `cgmtop` will retry.\n", err)
-		return nil
-	}
-	fmt.Fprintf(std.out, "Cached %d readings. Run `cgmtop` to watch them.\n", n)
-	return nil
+	return firstSync(ctx, e, std, "Fetching your readings (up to 90 days)…", "")
 }
 
 // ask reads one line from the terminal, hidden when secret.
