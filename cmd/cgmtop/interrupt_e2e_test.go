@@ -179,3 +179,26 @@ func TestInterruptedLoginStoresNothing(t *testing.T) {
 		t.Errorf("status after an interrupted login: %q", out)
 	}
 }
+
+// TestCtrlCAtAHiddenPrompt: Ctrl+C at `cgmtop login share`'s hidden
+// password prompt, in a real terminal. The read blocked in the terminal
+// used to outlive the signal: nothing happened until Enter, and a second
+// Ctrl+C left the terminal with its echo off. Now the login ends at once,
+// says so, exits 130 and gives the terminal its echo back.
+func TestCtrlCAtAHiddenPrompt(t *testing.T) {
+	e := newE2EEnv(t, 7)
+	env := append(e.env, "CGMTOP_SHARE_PASSWORD=")
+	tm := startTmux(t, env, 100, 20, fmt.Sprintf("%s login share --share-url %s --region us --username demo --token-store file; echo EXIT $?; stty -a | grep -o -- ' -*echo ' | head -1; echo DONE",
+		e.bin, e.srv.URL()))
+	tm.waitFor("the password prompt", func(s string) bool { return strings.Contains(s, "Dexcom password (hidden):") })
+	tm.keys("C-c")
+	s, _ := tm.waitFor("the login to end", func(s string) bool { return strings.Contains(s, "DONE") })
+	for _, want := range []string{"cgmtop: login cancelled: nothing was stored", fmt.Sprintf("EXIT %d", exitInterrupted), "\n echo\n"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("screen lacks %q:\n%s", want, s)
+		}
+	}
+	if p := e.find("config.toml"); p != "" {
+		t.Errorf("an interrupted login wrote %s", p)
+	}
+}

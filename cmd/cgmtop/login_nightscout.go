@@ -107,7 +107,10 @@ func runLoginNightscout(ctx context.Context, opts loginNightscoutOptions, std st
 		site = cfg.Account(e.account).Nightscout.URL
 	}
 	if site == "" {
-		if site, err = ask(in, std, "Nightscout site (the address you open in a browser): ", false); err != nil || site == "" {
+		if site, err = ask(ctx, in, std, "Nightscout site (the address you open in a browser): ", false); ctx.Err() != nil {
+			return err
+		}
+		if err != nil || site == "" {
 			return usageError("the site's address is needed: cgmtop login nightscout --url https://…")
 		}
 	}
@@ -119,7 +122,7 @@ func runLoginNightscout(ctx context.Context, opts loginNightscoutOptions, std st
 		return usageError("the URL holds a token (?token=…): give the address alone and the token when asked, so it never sits on a command line")
 	}
 
-	token, err := readSecret(in, std, opts.tokStdin, secretSource{
+	token, err := readSecret(ctx, in, std, opts.tokStdin, secretSource{
 		what: "token", flag: "--token-stdin", env: "CGMTOP_NIGHTSCOUT_TOKEN",
 		hint: "cgmtop reads with an access token that has the readable role (Admin Tools → Subjects on your site).\n" +
 			"Never give it the API_SECRET. Leave it empty only if the site is open to the public.",

@@ -78,7 +78,10 @@ func runLoginShare(ctx context.Context, opts loginShareOptions, std stdio) error
 	in := bufio.NewReader(std.in)
 	l := share.Login{Region: strings.ToLower(strings.TrimSpace(opts.region)), URL: opts.url, Username: opts.username, AccountID: strings.ToLower(opts.accountID)}
 	if l.Region == "" {
-		if l.Region, err = ask(in, std, "Dexcom Share region: us (United States), ous (outside the US) or jp (Japan, APAC): ", false); err != nil {
+		if l.Region, err = ask(ctx, in, std, "Dexcom Share region: us (United States), ous (outside the US) or jp (Japan, APAC): ", false); ctx.Err() != nil {
+			return err
+		}
+		if err != nil {
 			return usageError("the region is needed (--region us, ous or jp): cgmtop never guesses it, since a wrong one looks like a wrong password")
 		}
 		l.Region = strings.ToLower(l.Region)
@@ -90,7 +93,10 @@ func runLoginShare(ctx context.Context, opts loginShareOptions, std stdio) error
 		return usageError("--share-url: %v", err)
 	}
 	if l.Username == "" && l.AccountID == "" {
-		who, err := ask(in, std, "Dexcom user name, e-mail or phone (+<country><number>), or account id: ", false)
+		who, err := ask(ctx, in, std, "Dexcom user name, e-mail or phone (+<country><number>), or account id: ", false)
+		if ctx.Err() != nil {
+			return err
+		}
 		if err != nil || who == "" {
 			return usageError("a user name or account id is needed (--username or --account-id)")
 		}
@@ -103,7 +109,7 @@ func runLoginShare(ctx context.Context, opts loginShareOptions, std stdio) error
 	if l.AccountID != "" && !share.ValidID(l.AccountID) {
 		return usageError("--account-id %q: an account id looks like 01234567-89ab-cdef-0123-456789abcdef", l.AccountID)
 	}
-	l.Password, err = readSecret(in, std, opts.pwStdin, secretSource{
+	l.Password, err = readSecret(ctx, in, std, opts.pwStdin, secretSource{
 		what: "password", flag: "--password-stdin", env: "CGMTOP_SHARE_PASSWORD",
 		prompt: "Dexcom password (hidden): ",
 	})
