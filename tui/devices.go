@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ type devicesIn struct {
 	latest    client.Reading
 	sync      cache.SyncStatus
 	srcErr    string // why the last sync or load failed, or ""
+	keeps     string // how much history the account's source keeps, or ""
 	dataRange client.DataRange
 }
 
@@ -114,7 +116,9 @@ func drawDevices(c *paneContext, in devicesIn, devices []client.Device) []string
 		data = []string{fmt.Sprintf("account data %s → %s (%s)",
 			rg.Start.In(c.loc).Format("2 Jan"), rg.End.In(c.loc).Format("2 Jan"), span(rg.End.Sub(rg.Start)))}
 	}
-	data = append(data, "Dexcom keeps 90 days")
+	if in.keeps != "" {
+		data = append(data, in.keeps)
+	}
 	for i := range data {
 		data[i] = st.Muted.Render(data[i])
 	}
@@ -125,6 +129,19 @@ func drawDevices(c *paneContext, in devicesIn, devices []client.Device) []string
 		out = append(out, st.Text.Render(firstFit(w, "current reading "+o, o)))
 	}
 	return append(out, pack(data, st.Muted.Render(" · "), w)...)
+}
+
+// keeps says how much history an account's sources keep, for the Source
+// pane: what the official API holds, else Share's day, and nothing for
+// Nightscout, where it is the site's own setting.
+func keeps(sources []string) string {
+	switch {
+	case len(sources) == 0 || slices.Contains(sources, "dexcom"):
+		return "Dexcom keeps 90 days"
+	case slices.Contains(sources, "share"):
+		return "Share keeps 24 hours"
+	}
+	return ""
 }
 
 // nextSync says what really happens next, and the same in fewer words, or

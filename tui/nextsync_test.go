@@ -57,3 +57,36 @@ func TestSourceSaysWhatHappensNext(t *testing.T) {
 		})
 	}
 }
+
+// TestSourceSaysWhatTheSourceKeeps: "Dexcom keeps 90 days" was said for
+// every account. It holds where the official API is a source; Share keeps
+// a day; a Nightscout site keeps what its own settings say, so nothing is
+// claimed.
+func TestSourceSaysWhatTheSourceKeeps(t *testing.T) {
+	for _, tt := range []struct {
+		sources []string
+		want    string
+	}{
+		{nil, "Dexcom keeps 90 days"},
+		{[]string{"dexcom"}, "Dexcom keeps 90 days"},
+		{[]string{"dexcom", "share"}, "Dexcom keeps 90 days"},
+		{[]string{"dexcom", "nightscout"}, "Dexcom keeps 90 days"},
+		{[]string{"share"}, "Share keeps 24 hours"},
+		{[]string{"nightscout"}, ""},
+	} {
+		m := New(Options{Store: normalStore(), Config: config.Default(), Clock: fixedClock{testNow}, Sources: tt.sources})
+		m.loc, m.out = time.UTC, discard{}
+		m = step(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+		m = step(m, m.loadCmd()())
+		m = step(m, m.statsCmd()())
+		v := m.View()
+		for _, claim := range []string{"Dexcom keeps 90 days", "Share keeps 24 hours"} {
+			if has := strings.Contains(v, claim); has != (claim == tt.want) {
+				t.Errorf("sources %v: says %q: %v, want %v\n%s", tt.sources, claim, has, !has, v)
+			}
+		}
+		if !strings.Contains(v, "account data") {
+			t.Errorf("sources %v: no account data line:\n%s", tt.sources, v)
+		}
+	}
+}
