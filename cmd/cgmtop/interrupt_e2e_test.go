@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -101,16 +100,11 @@ func (c *startedCmd) interrupt() int {
 	}
 	for range c.lines {
 	}
-	err := c.cmd.Wait()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ee):
-		return ee.ExitCode()
+	code, ok := exitCode(c.cmd.Wait())
+	if !ok {
+		c.t.Fatalf("killed rather than exiting on SIGINT:\n%s", c.output())
 	}
-	c.t.Fatal(err)
-	return -1
+	return code
 }
 
 var rateLimitNotice = regexp.MustCompile(`^Dexcom is rate limiting: trying again in 30 s \(at \d\d:\d\d:\d\d\); Ctrl\+C stops\.$`)
