@@ -104,6 +104,7 @@ func NewApp(opts AppOptions) *App {
 	for i := range a.people {
 		a.over.glances[i] = glanceOf(&a.people[i], i, a.names[i], a.source[i])
 	}
+	a.over.measureNames()
 	a.over.sort()
 	return a
 }
@@ -171,8 +172,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // updatePerson hands msg to person i and refreshes their glance.
 func (a *App) updatePerson(i int, msg tea.Msg) tea.Cmd {
-	next, cmd := a.people[i].Update(msg)
-	a.people[i] = next.(Model)
+	cmd := a.people[i].step(msg)
 	a.refresh(i)
 	return wrapCmd(i, cmd)
 }

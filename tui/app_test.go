@@ -334,3 +334,21 @@ func BenchmarkOverviewIdleUpdate(b *testing.B) {
 		_ = a.View()
 	}
 }
+
+// BenchmarkOverviewNoopMsg is a message for a person that nothing of theirs
+// answers to, routed through the App: nothing changes, so nothing should
+// be drawn, joined or copied onto the heap.
+func BenchmarkOverviewNoopMsg(b *testing.B) {
+	people, _ := fourPeople()
+	a := loadApp(b, people, 200, 60, nil)
+	msg := PersonMsg{Person: 1, Msg: noopMsg{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		next, _ := a.Update(msg)
+		a = next.(*App)
+		_ = a.View()
+	}
+}
+
+// noopMsg is a message no pane answers to.
+type noopMsg struct{}

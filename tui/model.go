@@ -253,7 +253,7 @@ type savedMsg struct{ err error }
 // notifiedMsg reports a failed write of a bell or notification.
 type notifiedMsg struct{ err error }
 
-func (m Model) loadCmd() tea.Cmd {
+func (m *Model) loadCmd() tea.Cmd {
 	if m.store == nil {
 		return nil
 	}
@@ -300,7 +300,7 @@ func (m Model) loadCmd() tea.Cmd {
 
 // statsCmd has the cache add up each period's readings and turns the sums
 // into statistics: 90 days of readings are never loaded into memory.
-func (m Model) statsCmd() tea.Cmd {
+func (m *Model) statsCmd() tea.Cmd {
 	if m.store == nil {
 		return nil
 	}
@@ -346,7 +346,7 @@ func Follow(ctx context.Context, store Store, clk clock.Clock, send func(tea.Msg
 
 // tickCmd waits until the age shown next changes: the next whole minute
 // since the newest reading, in clock time.
-func (m Model) tickCmd() tea.Cmd {
+func (m *Model) tickCmd() tea.Cmd {
 	d := time.Minute
 	if t := m.fresh.Latest.Time; !t.IsZero() && !m.now.Before(t) {
 		d = time.Minute - m.now.Sub(t)%time.Minute
@@ -360,22 +360,27 @@ func (m Model) tickCmd() tea.Cmd {
 // Update handles a message: it routes it, then brings the panes up to
 // date (see refresh), so View only returns a string.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	next, cmd := m.update(msg)
-	nm := next.(Model)
-	nm.refresh()
-	return nm, cmd
+	cmd := m.step(msg)
+	return m, cmd
 }
 
-func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	next, cmd, done := m.routeScreen(msg)
-	if done {
-		return next, cmd
+// step is Update in place: the App steps the people it keeps without
+// copying their models onto the heap, which boxing one in a tea.Model on
+// every message would.
+func (m *Model) step(msg tea.Msg) tea.Cmd {
+	cmd := m.update(msg)
+	m.refresh()
+	return cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	if cmd, done := m.routeScreen(msg); done {
+		return cmd
 	}
-	m = next
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		return m, nil
+		return nil
 
 	case tea.KeyMsg:
 		return m.handleKey(msg)
@@ -396,20 +401,20 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.statsSeq++
 			cmds = append(cmds, m.statsCmd())
 		}
-		return m, tea.Batch(cmds...)
+		return tea.Batch(cmds...)
 
 	case watchMsg:
 		if !m.watching || msg.version == m.version {
-			return m, nil // before the first load, or what was loaded already
+			return nil // before the first load, or what was loaded already
 		}
 		m.version = msg.version
 		m.loadSeq++
 		m.statsSeq++
-		return m, tea.Batch(m.loadCmd(), m.statsCmd())
+		return tea.Batch(m.loadCmd(), m.statsCmd())
 
 	case loadedMsg:
 		if msg.seq != m.loadSeq {
-			return m, nil
+			return nil
 		}
 		if msg.versionOK {
 			m.version, m.watching = msg.version, true
@@ -424,40 +429,40 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.tickSeq++
 			cmds = append(cmds, m.tickCmd())
 		}
-		return m, tea.Batch(cmds...)
+		return tea.Batch(cmds...)
 
 	case statsMsg:
 		if msg.seq != m.statsSeq {
-			return m, nil
+			return nil
 		}
 		if msg.err != nil {
 			m.loadErr = msg.err
-			return m, nil
+			return nil
 		}
 		m.summaries, m.statsOK = msg.summaries, true
-		return m, nil
+		return nil
 
 	case tickMsg:
 		if msg.seq != m.tickSeq {
-			return m, nil
+			return nil
 		}
 		m.now = m.clockNow()
 		alert := m.checkAlerts()
-		return m, tea.Batch(m.tickCmd(), alert)
+		return tea.Batch(m.tickCmd(), alert)
 
 	case savedMsg:
 		if msg.err != nil {
 			m.notice = "could not save the unit: " + msg.err.Error()
 		}
-		return m, nil
+		return nil
 
 	case notifiedMsg:
 		if msg.err != nil {
 			m.notice = "could not ring the terminal: " + msg.err.Error()
 		}
-		return m, nil
+		return nil
 	}
-	return m, nil
+	return nil
 }
 
 func (m *Model) apply(msg loadedMsg) {
@@ -510,13 +515,13 @@ func (m *Model) apply(msg loadedMsg) {
 // makes a new reading look old nor an old one look new.
 func (m *Model) clockNow() time.Time { return m.clk.Now().Add(m.sync.ClockOffset) }
 
-func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if m.notice != "" {
 		m.notice = ""
 	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
-		return m, tea.Quit
+		return tea.Quit
 	case m.fullHelp && key.Matches(msg, m.helpKeys.Close):
 		m.fullHelp = false
 	case key.Matches(msg, m.keys.Help):
@@ -537,13 +542,13 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.cfg.Units = m.cfg.Unit().Toggle().String()
 		if m.save != nil {
 			save, cfg := m.save, m.cfg
-			return m, func() tea.Msg { return savedMsg{err: save(cfg)} }
+			return func() tea.Msg { return savedMsg{err: save(cfg)} }
 		}
 	case key.Matches(msg, m.keys.Snooze):
 		m.now = m.clockNow()
 		m.alerts = m.alerts.snooze(m.now, m.snoozeFor())
 	}
-	return m, nil
+	return nil
 }
 
 func (m *Model) unit() client.Unit { return m.cfg.Unit() }

@@ -63,6 +63,14 @@ type overview struct {
 	view     string
 	viewKey  composeKey
 	viewRows []int // the order the rows were joined in
+	head     memo[overHeadIn]
+}
+
+// overHeadIn is what the header is drawn from besides the theme: it is
+// drawn again only when one of them changed.
+type overHeadIn struct {
+	w, people, alerts int
+	unit              client.Unit
 }
 
 type composeKey struct {
@@ -87,6 +95,16 @@ func newOverview(th theme.Theme, ascii, demo bool, n int) overview {
 		o.order[i] = i
 	}
 	return o
+}
+
+// measureNames pads one-line rows' names to the longest, up to 12 cells.
+// Names are fixed for the App's life: they are measured once.
+func (o *overview) measureNames() {
+	o.nameW = 0
+	for _, g := range o.glances {
+		o.nameW = max(o.nameW, lipgloss.Width(g.Name))
+	}
+	o.nameW = min(o.nameW, 12)
 }
 
 // setGlance takes in person i's new glance: the order may change, and
@@ -170,11 +188,6 @@ func (o *overview) layout() {
 	if !o.chosen && n > 0 {
 		o.selected = o.order[0]
 	}
-	o.nameW = 0
-	for _, g := range o.glances {
-		o.nameW = max(o.nameW, lipgloss.Width(g.Name))
-	}
-	o.nameW = min(o.nameW, 12)
 	changed := false
 	for pos, i := range o.order {
 		if pos >= o.grid.shown {
@@ -185,7 +198,10 @@ func (o *overview) layout() {
 			th: o.th, ascii: o.ascii, selected: i == o.selected,
 		}) || changed
 	}
-	key := composeKey{w: o.width, h: o.height, grid: o.grid, header: o.header(o.width)}
+	if hk := o.headIn(); o.head.stale(hk) {
+		o.head.put(hk, []string{o.header(hk)})
+	}
+	key := composeKey{w: o.width, h: o.height, grid: o.grid, header: o.head.view}
 	if changed || key != o.viewKey || !slices.Equal(o.order, o.viewRows) {
 		o.view, o.viewKey, o.viewRows = o.compose(), key, slices.Clone(o.order)
 	}
@@ -220,7 +236,7 @@ func (o overview) compose() string {
 	w, h := o.width, o.height
 	var lines []string
 	if o.grid.header {
-		lines = append(lines, o.header(w))
+		lines = append(lines, o.head.view)
 	}
 	g := o.grid
 	shown := o.order[:min(g.shown, len(o.order))]
@@ -262,26 +278,30 @@ func (o overview) compose() string {
 	return s
 }
 
+// headIn is what the header would be drawn from now.
+func (o *overview) headIn() overHeadIn {
+	in := overHeadIn{w: o.width, people: len(o.glances), unit: o.unit()}
+	for _, g := range o.glances {
+		if g.rank() < 6 {
+			in.alerts++
+		}
+	}
+	return in
+}
+
 // header names the screen and sums it up: how many people, how many need
 // attention, the unit.
-func (o overview) header(w int) string {
+func (o *overview) header(in overHeadIn) string {
 	st := o.th.Styles
 	left := st.Title.Render("cgmtop")
 	if o.demo {
 		left += " " + st.Badge.Render(" DEMO ")
 	}
-	n := len(o.glances)
-	alerts := 0
-	for _, g := range o.glances {
-		if g.rank() < 6 {
-			alerts++
-		}
-	}
-	people := fmt.Sprintf("%d people", n)
+	people := fmt.Sprintf("%d people", in.people)
 	right := people
-	if alerts > 0 {
-		right = fmt.Sprintf("%d need attention · %s", alerts, people)
+	if in.alerts > 0 {
+		right = fmt.Sprintf("%d need attention · %s", in.alerts, people)
 	}
-	right = st.Muted.Render(right + " · " + o.unit().String())
-	return spread(left, right, w)
+	right = st.Muted.Render(right + " · " + in.unit.String())
+	return spread(left, right, in.w)
 }
