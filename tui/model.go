@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -49,6 +51,10 @@ type Options struct {
 	// people: alerts (banner, bell, notifications) name them. Empty for
 	// one account: the alerts read as before.
 	Name string
+	// Account is the person's account. When it is not the default one,
+	// every error that says to run `cgmtop login` says
+	// `cgmtop login --account NAME`, which logs in that person.
+	Account string
 	// ASCIIOnly: the terminal's locale cannot show UTF-8 (LANG=C), so every
 	// character drawn is ASCII, charts and lines included. Implies
 	// Config.ASCII's arrows and glyphs.
@@ -103,10 +109,15 @@ type Model struct {
 	th    theme.Theme
 	thp   *theme.Theme // th, shared by the panes' context without a copy
 	demo  bool
-	name  string         // the person's name in alerts (Options.Name); "" for one account
-	ascii bool           // draw nothing but ASCII (Options.ASCIIOnly)
-	loc   *time.Location // clock times are shown in it; tests pin it
-	out   io.Writer      // where bells and desktop notifications go
+	name  string // the person's name in alerts (Options.Name); "" for one account
+	// account is the person's account (Options.Account): the commands
+	// errors name to log in name it. errIn and errOut are the last
+	// source error and its words for the account.
+	account       string
+	errIn, errOut string
+	ascii         bool           // draw nothing but ASCII (Options.ASCIIOnly)
+	loc           *time.Location // clock times are shown in it; tests pin it
+	out           io.Writer      // where bells and desktop notifications go
 
 	keys     KeyMap     // the person screen's keys; the help pane shows them
 	helpKeys HelpKeyMap // the full help's, while fullHelp
@@ -187,6 +198,7 @@ func New(opts Options) Model {
 		thp:      &th,
 		demo:     opts.Demo,
 		name:     opts.Name,
+		account:  opts.Account,
 		ascii:    opts.ASCIIOnly,
 		loc:      time.Local,
 		out:      os.Stdout,
@@ -545,13 +557,18 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return func() tea.Msg { return savedMsg{err: save(cfg)} }
 		}
 	case key.Matches(msg, m.keys.Snooze):
-		m.now = m.clockNow()
-		m.alerts = m.alerts.snooze(m.now, m.snoozeFor())
+		m.snooze()
 	}
 	return nil
 }
 
 func (m *Model) unit() client.Unit { return m.cfg.Unit() }
+
+// snooze silences the person's alerts for their snooze time, from now.
+func (m *Model) snooze() {
+	m.now = m.clockNow()
+	m.alerts = m.alerts.snooze(m.now, m.snoozeFor())
+}
 
 func (m *Model) snoozeFor() time.Duration {
 	if n := m.cfg.Alerts.SnoozeMinutes; n > 0 {
@@ -571,14 +588,43 @@ func (m *Model) hasReading() bool { return !m.fresh.Latest.Time.IsZero() }
 
 // sourceError is the problem to show about getting data, in plain words,
 // or "" when all is well.
+// A command it names to log in names the person's account.
 func (m *Model) sourceError() string {
+	var e string
 	switch {
 	case m.syncErr != nil:
-		return m.syncErr.Error()
+		e = m.syncErr.Error()
 	case m.sync.LastError != "":
-		return m.sync.LastError
+		e = m.sync.LastError
 	case m.loadErr != nil:
-		return m.loadErr.Error()
+		e = m.loadErr.Error()
 	}
-	return ""
+	if e != m.errIn {
+		// Kept: the error is read on every message, and rewriting it
+		// would allocate each time.
+		m.errIn, m.errOut = e, forAccount(e, m.account)
+	}
+	return m.errOut
 }
+
+// loginCommand is a command an error tells the user to run to log in.
+var loginCommand = regexp.MustCompile("`cgmtop login[^`]*`")
+
+// forAccount has every `cgmtop login …` in s log account in, when it is not
+// the default one (which a plain `cgmtop login` logs in). An error says
+// "run `cgmtop login`" wherever it comes from (the sync engine, a daemon's
+// status in the cache, the login store); only the monitor knows whose.
+func forAccount(s, account string) string {
+	if account == "" || account == config.DefaultAccount || !strings.Contains(s, "`cgmtop login") {
+		return s
+	}
+	return loginCommand.ReplaceAllStringFunc(s, func(c string) string {
+		if strings.Contains(c, "--account") {
+			return c
+		}
+		return strings.TrimSuffix(c, "`") + " --account " + account + "`"
+	})
+}
+
+// loginCommandIn is the first command s says to run to log in, or "".
+func loginCommandIn(s string) string { return loginCommand.FindString(s) }
