@@ -56,7 +56,7 @@ It syncs while it runs. Press ? for its keys, q to quit.
 
 With several accounts logged in (and no --account) it opens the overview:
 everyone at a glance, most urgent first; 1-9 or enter opens a person's
-monitor, esc comes back.
+monitor, esc comes back, s snoozes the alert at the top, ? shows its keys.
 
 'cgmtop monitor' and 'cgmtop' with no command are the same.`,
 		Example: `  cgmtop                        # the default account
@@ -253,6 +253,7 @@ func monitor(ctx context.Context, s monitorSetup) error {
 		Theme:      th,
 		Demo:       s.demo,
 		Name:       alertName(s.env),
+		Account:    s.env.account,
 	})
 	// Each frame is written as soon as Update makes it, not at the
 	// renderer's next tick (see monitorFPS).
