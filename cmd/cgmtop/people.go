@@ -143,7 +143,7 @@ func monitorPeople(ctx context.Context, setups []monitorSetup, saveUnits func(st
 
 	app := tui.NewApp(tui.AppOptions{People: people, SaveUnits: saveUnits, Clock: first.clock, Theme: th,
 		Demo: first.demo, ASCIIOnly: ascii})
-	// Key presses show at once, as in the monitor (see monitorFPS).
+	// Frames show at once, as in the monitor (see monitorFPS).
 	prog, output, stopPaint := tui.Paint(app, os.Stdout)
 	p := tea.NewProgram(prog, append(programOptions(ctx, os.Getenv("TERM")), output)...)
 	syncCtx, stopSync := context.WithCancel(ctx)
