@@ -21,6 +21,14 @@ const (
 
 // ParseUnit accepts "mg/dL", "mgdl", "mg", "mmol/L", "mmol" in any case.
 func ParseUnit(s string) (Unit, error) {
+	// The spellings settings hold, first: the monitor reads the unit on
+	// every message, and lowering the string would allocate each time.
+	switch s {
+	case "mg/dL":
+		return MgDL, nil
+	case "mmol/L":
+		return MmolL, nil
+	}
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "mg/dl", "mgdl", "mg":
 		return MgDL, nil

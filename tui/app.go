@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -104,6 +105,7 @@ func NewApp(opts AppOptions) *App {
 	for i := range a.people {
 		a.over.glances[i] = glanceOf(&a.people[i], i, a.names[i], a.source[i])
 	}
+	a.over.measureNames()
 	a.over.sort()
 	return a
 }
@@ -171,8 +173,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // updatePerson hands msg to person i and refreshes their glance.
 func (a *App) updatePerson(i int, msg tea.Msg) tea.Cmd {
-	next, cmd := a.people[i].Update(msg)
-	a.people[i] = next.(Model)
+	cmd := a.people[i].step(msg)
 	a.refresh(i)
 	return wrapCmd(i, cmd)
 }
@@ -183,9 +184,15 @@ func (a *App) refresh(i int) {
 
 func (a *App) overviewKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := a.over.keys
+	a.over.notice = ""
+	var cmd tea.Cmd
 	switch {
 	case key.Matches(msg, k.Quit):
 		return a, tea.Quit
+	case a.over.fullHelp && key.Matches(msg, k.Close):
+		a.over.fullHelp = false
+	case key.Matches(msg, k.Help):
+		a.over.fullHelp = true
 	case key.Matches(msg, k.Open):
 		return a.openPerson(a.over.selected)
 	case key.Matches(msg, k.Person):
@@ -197,10 +204,42 @@ func (a *App) overviewKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		a.over.move(-1)
 	case key.Matches(msg, k.Down):
 		a.over.move(1)
+	case key.Matches(msg, k.Snooze):
+		a.over.notice = a.snoozeTop()
 	case key.Matches(msg, k.Units):
-		return a, a.setUnits(a.over.unit().Toggle().String())
+		cmd = a.setUnits(a.over.unit().Toggle().String())
 	}
-	return a, nil
+	a.over.layout()
+	return a, cmd
+}
+
+// snoozeTop snoozes the alert the overview shows first: the most urgent
+// person's whose alerts are not snoozed yet (when all are, the first
+// one's again, which starts their snooze over, as s on their screen does).
+// The snooze is theirs, as if s had been pressed on their screen. It
+// says what it did, with their name.
+func (a *App) snoozeTop() string {
+	top := -1
+	for _, i := range a.over.order {
+		if g := a.over.glances[i]; g.HasAlert {
+			if top < 0 {
+				top = i
+			}
+			if !g.Snoozed {
+				top = i
+				break
+			}
+		}
+	}
+	if top < 0 {
+		return "no alert to snooze"
+	}
+	m := &a.people[top]
+	k, _ := m.activeAlert()
+	m.snooze()
+	m.refresh()
+	a.refresh(top)
+	return a.names[top] + ": " + strings.ToLower(k.title()) + " snoozed until " + m.ctx.clockTime(m.alerts.snoozedUntil)
 }
 
 // personKey hands a key to the open person's screen; esc on its main view

@@ -35,7 +35,9 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-var errLoggedOutTest = errors.New("logged out: run `cgmtop login --account dan` to sync again")
+// errLoggedOutTest is what the follower says after a logout: it does not
+// know whose login it was; the App has it name Dan's account.
+var errLoggedOutTest = errors.New("logged out: run `cgmtop login` to sync again")
 
 // fourPeople are the acceptance's people: Ana in range (Nightscout), Ben
 // urgent low and falling (Dexcom Share), Cleo stale (official API), Dan
@@ -56,10 +58,11 @@ func fourPeople() ([]Person, []*memStore) {
 	cfg.Alerts.Bell = true
 	stores := []*memStore{ana, ben, cleo, dan}
 	names := []string{"Ana", "Ben", "Cleo", "Dan"}
+	accounts := []string{config.DefaultAccount, "ben", "cleo", "dan"}
 	sources := []string{"Nightscout", "Dexcom Share", "official API", "official API"}
 	var people []Person
 	for i, s := range stores {
-		people = append(people, Person{Options: Options{Store: s, Config: cfg, Name: names[i]}, Source: sources[i]})
+		people = append(people, Person{Options: Options{Store: s, Config: cfg, Name: names[i], Account: accounts[i]}, Source: sources[i]})
 	}
 	return people, stores
 }
@@ -333,4 +336,220 @@ func BenchmarkOverviewIdleUpdate(b *testing.B) {
 		a = next.(*App)
 		_ = a.View()
 	}
+}
+
+// BenchmarkOverviewNoopMsg is a message for a person that nothing of theirs
+// answers to, routed through the App: nothing changes, so nothing should
+// be drawn, joined or copied onto the heap.
+func BenchmarkOverviewNoopMsg(b *testing.B) {
+	people, _ := fourPeople()
+	a := loadApp(b, people, 200, 60, nil)
+	msg := PersonMsg{Person: 1, Msg: noopMsg{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		next, _ := a.Update(msg)
+		a = next.(*App)
+		_ = a.View()
+	}
+}
+
+// noopMsg is a message no pane answers to.
+type noopMsg struct{}
+
+// appKey is a key press as the terminal sends it.
+func appKey(s string) tea.KeyMsg {
+	switch s {
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+// TestAppHelpGolden: ? shows the overview's keys at the bottom, the
+// people above in lines, the most urgent first.
+func TestAppHelpGolden(t *testing.T) {
+	for _, size := range [][2]int{{30, 8}, {80, 24}, {50, 4}} {
+		name := fmt.Sprintf("overview_help_%dx%d", size[0], size[1])
+		t.Run(name, func(t *testing.T) {
+			people, _ := fourPeople()
+			a := loadApp(t, people, size[0], size[1], nil)
+			a = appStep(t, a, appKey("?"))
+			got := a.View()
+			checkSize(t, got, size[0], size[1])
+			checkGolden(t, name, got)
+		})
+	}
+}
+
+// TestAppHelp: ? opens the full help with every key the overview answers
+// to, within the width; ? and esc close it; the keys still act while it
+// is open; the short help never cuts a key.
+func TestAppHelp(t *testing.T) {
+	people, _ := fourPeople()
+	a := loadApp(t, people, 30, 8, nil)
+	short := a.View()
+	if !strings.Contains(short, "? help") || !strings.Contains(short, "q quit") || strings.Contains(short, "…") {
+		t.Errorf("30x8: the footer should keep ? and q whole:\n%s", short)
+	}
+	a = appStep(t, a, appKey("?"))
+	if !a.over.fullHelp {
+		t.Fatal("? did not open the help")
+	}
+	view := a.View()
+	words := strings.Join(strings.Fields(view), " ")
+	for _, want := range []string{"enter open", "1-9 person", "↑/↓ select", "s snooze alert", "u units", "? close help", "q quit", "Ben"} {
+		if !strings.Contains(words, want) {
+			t.Errorf("30x8 help lacks %q:\n%s", want, view)
+		}
+	}
+	checkSize(t, view, 30, 8)
+	a = appStep(t, a, appKey("down"))
+	if !a.over.fullHelp || a.over.selected != a.over.order[1] {
+		t.Errorf("down under the help: help %v, selected %d, want %d", a.over.fullHelp, a.over.selected, a.over.order[1])
+	}
+	a = appStep(t, a, appKey("?"))
+	if a.over.fullHelp || a.View() == view {
+		t.Errorf("? did not close the help")
+	}
+	a = appStep(t, a, appKey("?"))
+	a = appStep(t, a, appKey("esc"))
+	if a.over.fullHelp || a.open != -1 {
+		t.Errorf("esc did not close the help (help %v, open %d)", a.over.fullHelp, a.open)
+	}
+	if a.View() != strings.Replace(short, "›2 Ben", " 2 Ben", 1) && !strings.Contains(a.View(), "? help") {
+		t.Errorf("after the help the footer is back:\n%s", a.View())
+	}
+	for _, w := range []int{20, 30, 40, 60, 120} {
+		a = appStep(t, a, tea.WindowSizeMsg{Width: w, Height: 12})
+		for _, full := range []bool{false, true} {
+			for _, l := range drawHelp(a.over.keys, a.over.helpBar.help, full, w, layoutCompact) {
+				if lw := len([]rune(l)); lw > w && w >= 30 {
+					t.Errorf("help (full %v) at %d has a line of %d: %q", full, w, lw, l)
+				}
+				if !full && (strings.Contains(l, "…") || !strings.Contains(l, "? help")) {
+					t.Errorf("short help at %d: %q", w, l)
+				}
+			}
+		}
+	}
+}
+
+// TestAppSnooze: s on the overview snoozes the alert at the top, the most
+// urgent person's, exactly as s on their screen; the footer says whose.
+// The next s goes to the next alert not snoozed yet; with nobody alerting
+// it only says so.
+func TestAppSnooze(t *testing.T) {
+	people, _ := fourPeople()
+	a := loadApp(t, people, 80, 24, nil)
+	ben, cleo := &a.people[1], &a.people[2]
+	a = appStep(t, a, appKey("s"))
+	if !ben.alerts.snoozed(testNow) || cleo.alerts.snoozed(testNow) {
+		t.Fatalf("s snoozed Ben %v, Cleo %v; want Ben alone", ben.alerts.snoozed(testNow), cleo.alerts.snoozed(testNow))
+	}
+	// As s on his screen: the same state, the same duration.
+	want := ben.alerts
+	alone := load(t, people[1].Store, people[1].Config, 80, 24)
+	alone = step(alone, appKey("s"))
+	if alone.alerts.snoozedUntil != want.snoozedUntil {
+		t.Errorf("snoozed until %v from the overview, %v on his screen", want.snoozedUntil, alone.alerts.snoozedUntil)
+	}
+	view := a.View()
+	if !strings.Contains(view, "Ben: urgent low snoozed until 14:35") {
+		t.Errorf("the footer does not say whose alert was snoozed:\n%s", view)
+	}
+	if !a.over.glances[1].Snoozed {
+		t.Errorf("Ben's glance is not snoozed")
+	}
+	a = appStep(t, a, appKey("2"))
+	if !strings.Contains(a.View(), "snoozed until 14:35") {
+		t.Errorf("Ben's screen does not show his snooze:\n%s", a.View())
+	}
+	a = appStep(t, a, appKey("esc"))
+	if strings.Contains(a.View(), "snoozed until") {
+		t.Errorf("the notice outlived the next key:\n%s", a.View())
+	}
+	a = appStep(t, a, appKey("s"))
+	if !cleo.alerts.snoozed(testNow) || !strings.Contains(a.View(), "Cleo: no data snoozed until 14:35") {
+		t.Errorf("the second s did not snooze Cleo's alert, next at the top:\n%s", a.View())
+	}
+	// Everyone alerting is snoozed: s starts the first one's over.
+	ben.alerts.snoozedUntil = testNow.Add(time.Minute)
+	a.refresh(1)
+	a = appStep(t, a, appKey("s"))
+	if ben.alerts.snoozedUntil != want.snoozedUntil {
+		t.Errorf("s with everyone snoozed did not snooze Ben again: until %v", ben.alerts.snoozedUntil)
+	}
+
+	quiet := loadApp(t, people[:1], 80, 24, nil)
+	quiet = appStep(t, quiet, appKey("s"))
+	if quiet.people[0].alerts.snoozed(testNow) || !strings.Contains(quiet.View(), "no alert to snooze") {
+		t.Errorf("s with nobody alerting:\n%s", quiet.View())
+	}
+}
+
+// TestAppLoginCommand: a person logged out says how to log in that
+// person: their row and their screen name their account; the default
+// account's stays plain `cgmtop login`.
+func TestAppLoginCommand(t *testing.T) {
+	people, _ := fourPeople()
+	a := loadApp(t, people, 40, 12, nil)
+	if !strings.Contains(a.View(), "run `cgmtop login --account dan`") {
+		t.Errorf("Dan's row does not say how to log him in:\n%s", a.View())
+	}
+	for _, size := range [][2]int{{80, 24}, {40, 10}, {30, 8}} {
+		a = appStep(t, a, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		a = appStep(t, a, appKey("4"))
+		if v := a.View(); !strings.Contains(strings.Join(strings.Fields(v), " "), "`cgmtop login --account dan`") {
+			t.Errorf("%dx%d: Dan's screen does not say how to log him in:\n%s", size[0], size[1], v)
+		}
+		a = appStep(t, a, appKey("esc"))
+	}
+	// Ben logs out while the App runs: his tile keeps his last hours and
+	// says, whole, how to log him in.
+	a = appStep(t, a, tea.WindowSizeMsg{Width: 80, Height: 24})
+	a = appStep(t, a, PersonMsg{Person: 1, Msg: SyncedMsg{Err: errLoggedOutTest}})
+	tile := a.over.rows[1].View()
+	if !strings.Contains(tile, "logged out: run") || !strings.Contains(tile, "`cgmtop login --account ben`") || !strings.Contains(tile, "▇") {
+		t.Errorf("Ben's tile after his logout:\n%s", tile)
+	}
+	a = appStep(t, a, PersonMsg{Person: 0, Msg: SyncedMsg{Err: errLoggedOutTest}})
+	if g := a.over.glances[0]; g.Problem != errLoggedOutTest.Error() {
+		t.Errorf("Ana, the default account, reads %q", g.Problem)
+	}
+}
+
+func TestForAccount(t *testing.T) {
+	for _, c := range []struct{ in, account, want string }{
+		{"logged out: run `cgmtop login` to sync again", "ben", "logged out: run `cgmtop login --account ben` to sync again"},
+		{"logged out: run `cgmtop login` to sync again", config.DefaultAccount, "logged out: run `cgmtop login` to sync again"},
+		{"logged out: run `cgmtop login` to sync again", "", "logged out: run `cgmtop login` to sync again"},
+		{"not logged in to Share: run `cgmtop login share`", "ben", "not logged in to Share: run `cgmtop login share --account ben`"},
+		{"logged out: run `cgmtop login --account ben` to sync again", "ben", "logged out: run `cgmtop login --account ben` to sync again"},
+		{"offline: cannot reach Dexcom", "ben", "offline: cannot reach Dexcom"},
+	} {
+		if got := forAccount(c.in, c.account); got != c.want {
+			t.Errorf("forAccount(%q, %q) = %q, want %q", c.in, c.account, got, c.want)
+		}
+	}
+	if got := shortError("logged out: run `cgmtop login --account ben` to sync again"); got[0] != "logged out: run `cgmtop login --account ben`" {
+		t.Errorf("shortError keeps no account: %q", got)
+	}
+	if got := shortError("not logged in: run `cgmtop login`"); got[0] != "not logged in: run `cgmtop login`" {
+		t.Errorf("shortError: %q", got)
+	}
+}
+
+// TestAppSnoozeGolden: after s, Ben's row says snoozed and the footer
+// whose alert it was.
+func TestAppSnoozeGolden(t *testing.T) {
+	people, _ := fourPeople()
+	a := loadApp(t, people, 40, 12, nil)
+	a = appStep(t, a, appKey("s"))
+	got := a.View()
+	checkSize(t, got, 40, 12)
+	checkGolden(t, "overview_snoozed_40x12", got)
 }

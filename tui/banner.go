@@ -146,15 +146,24 @@ func messageParts(c *paneContext, in msgIn) []func(lines int) []string {
 
 // shortError is a failing sync in fewer words, longest first: the reason
 // the status bar shows, with what to do about it where there is something.
+// The command to log in is the one e names (for the person's account),
+// else plain `cgmtop login`.
 func shortError(e string) []string {
+	login := loginCommandIn(e)
+	if login == "" {
+		login = "`cgmtop login`"
+	}
+	if strings.HasPrefix(e, "logged out") {
+		return []string{"logged out: run " + login, "logged out"}
+	}
 	r := statusline.Reason(e)
 	switch r {
 	case statusline.ReasonAuth:
-		return []string{"login expired: run `cgmtop login`", "login expired"}
+		return []string{"login expired: run " + login, "login expired"}
 	case statusline.ReasonNotLoggedIn:
-		return []string{"not logged in: run `cgmtop login`", "not logged in"}
+		return []string{"not logged in: run " + login, "not logged in"}
 	case statusline.ReasonLoginRefused:
-		return []string{"login refused: run `cgmtop login`", "login refused"}
+		return []string{"login refused: run " + login, "login refused"}
 	case statusline.ReasonOffline:
 		return []string{"offline: cannot reach Dexcom", "offline"}
 	case statusline.ReasonTimeout:
@@ -195,11 +204,35 @@ func alertBanner(c *paneContext, in msgIn, k alertKind, w int) string {
 // spaces. cut reports that it did not all fit: the last line then ends in
 // "…" after the last whole word that fits.
 func wrapWords(s string, w, n int) (lines []string, cut bool) {
+	return wrapFields(strings.Fields(s), w, n)
+}
+
+// wrapCommands is wrapWords that never breaks a `command` in backquotes
+// over two lines: it is copied whole.
+func wrapCommands(s string, w, n int) (lines []string, cut bool) {
+	var words []string
+	for i, part := range strings.Split(s, "`") {
+		if i%2 == 1 {
+			words = append(words, "`"+part+"`")
+			continue
+		}
+		// Punctuation right after a command stays on its line.
+		if f := strings.Fields(part); len(f) > 0 && len(words) > 0 && !strings.HasPrefix(part, " ") {
+			words[len(words)-1] += f[0]
+			words = append(words, f[1:]...)
+			continue
+		}
+		words = append(words, strings.Fields(part)...)
+	}
+	return wrapFields(words, w, n)
+}
+
+func wrapFields(words []string, w, n int) (lines []string, cut bool) {
 	if n < 1 || w < 1 {
-		return nil, s != ""
+		return nil, len(words) > 0
 	}
 	cur := ""
-	for _, word := range strings.Fields(s) {
+	for _, word := range words {
 		switch {
 		case cur == "":
 			cur = word

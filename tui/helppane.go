@@ -11,12 +11,28 @@ import (
 
 // helpPane is the footer: the keys that matter most on one line, or the
 // full help once asked for. It redraws only when the width, the layout
-// or the full help's toggle changes.
+// or the full help's toggle changes. Each screen brings its own keys.
 type helpPane struct {
-	keys KeyMap
+	keys helpKeyMap
 	help help.Model
 	in   helpIn
 	memo memo[helpIn]
+}
+
+// helpKeyMap is a screen's keys as its help pane shows them.
+type helpKeyMap interface {
+	// shortHelp is the footer's keys in layout l, and the keys it
+	// leaves out, least useful first, while they do not fit.
+	shortHelp(l layout) (keys, drop []key.Binding)
+	// fullHelps are the full help's arrangements, widest first.
+	fullHelps() []helpLayout
+}
+
+// helpLayout is one arrangement of the full help: columns of keys, and
+// the gap between them.
+type helpLayout struct {
+	groups [][]key.Binding
+	sep    string
 }
 
 // helpIn is the pane's cache key.
@@ -26,7 +42,7 @@ type helpIn struct {
 	full bool
 }
 
-func newHelpPane(keys KeyMap, h help.Model) helpPane { return helpPane{keys: keys, help: h} }
+func newHelpPane(keys helpKeyMap, h help.Model) helpPane { return helpPane{keys: keys, help: h} }
 
 // SetSize sets the width and the layout the keys are chosen for.
 func (p *helpPane) SetSize(w int, l layout) { p.in.w, p.in.l = w, l }
@@ -49,25 +65,10 @@ func (p *helpPane) View() string { return p.memo.view }
 // helpLines are the keys: one line that keeps the keys that matter most
 // when the width runs out (never a key cut in half), or the full help in
 // as few columns as fit.
-func drawHelp(k KeyMap, h help.Model, full bool, w int, l layout) []string { // its Width stays 0: the fitting here is ours, never a cut "…"
+func drawHelp(k helpKeyMap, h help.Model, full bool, w int, l layout) []string { // its Width stays 0: the fitting here is ours, never a cut "…"
 	if full {
-		groups := k.FullHelp()
-		var flat []key.Binding
-		for _, g := range groups {
-			flat = append(flat, g...)
-		}
-		in, help := k.fullHelpWords()
 		var view string
-		for _, try := range []struct {
-			groups [][]key.Binding
-			sep    string
-		}{
-			{groups, "    "},
-			{[][]key.Binding{{in, k.ZoomOut, k.Window, k.Period, k.AGP}, {k.Units, k.Snooze, help, k.Quit, k.Daily}}, "  "},
-			// The one-letter keys together, so two columns fit 30 cells.
-			{[][]key.Binding{{in, k.ZoomOut, k.Units, k.Quit, k.AGP}, {k.Window, k.Period, k.Snooze, help, k.Daily}}, "  "},
-			{[][]key.Binding{flat}, ""},
-		} {
+		for _, try := range k.fullHelps() {
 			h.FullSeparator = try.sep
 			view = h.FullHelpView(try.groups)
 			if lipgloss.Width(view) <= w {
@@ -77,13 +78,7 @@ func drawHelp(k KeyMap, h help.Model, full bool, w int, l layout) []string { // 
 		return strings.Split(view, "\n")
 	}
 
-	// Least useful first: the statistics period does nothing without the
-	// statistics on screen.
-	keys := k.ShortHelp()
-	drop := []key.Binding{k.Period, k.Snooze, k.ZoomIn, k.Units, k.Quit}
-	if l != layoutFull {
-		keys = without(keys, k.Period)
-	}
+	keys, drop := k.shortHelp(l)
 	view := h.ShortHelpView(keys)
 	for _, d := range drop {
 		if lipgloss.Width(view) <= w {

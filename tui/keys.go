@@ -1,6 +1,10 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"slices"
+
+	"github.com/charmbracelet/bubbles/key"
+)
 
 // KeyMap is every key the monitor answers to, with its help text.
 type KeyMap struct {
@@ -67,4 +71,86 @@ type HelpKeyMap struct {
 // DefaultHelpKeyMap is the full help's keys.
 func DefaultHelpKeyMap() HelpKeyMap {
 	return HelpKeyMap{Close: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "close help"))}
+}
+
+// fullHelps are the full help's arrangements, widest first: the help pane
+// shows the first that fits the width.
+func (k KeyMap) fullHelps() []helpLayout {
+	in, help := k.fullHelpWords()
+	groups := k.FullHelp()
+	return []helpLayout{
+		{groups, "    "},
+		{[][]key.Binding{{in, k.ZoomOut, k.Window, k.Period, k.AGP}, {k.Units, k.Snooze, help, k.Quit, k.Daily}}, "  "},
+		// The one-letter keys together, so two columns fit 30 cells.
+		{[][]key.Binding{{in, k.ZoomOut, k.Units, k.Quit, k.AGP}, {k.Window, k.Period, k.Snooze, help, k.Daily}}, "  "},
+		{[][]key.Binding{slices.Concat(groups...)}, ""},
+	}
+}
+
+// shortHelp is the footer's keys in layout l, and the keys it leaves out,
+// least useful first, while they do not fit: the statistics period does
+// nothing without the statistics on screen.
+func (k KeyMap) shortHelp(l layout) (keys, drop []key.Binding) {
+	keys = k.ShortHelp()
+	if l != layoutFull {
+		keys = without(keys, k.Period)
+	}
+	return keys, []key.Binding{k.Period, k.Snooze, k.ZoomIn, k.Units, k.Quit}
+}
+
+// OverviewKeyMap is every key the overview answers to.
+type OverviewKeyMap struct {
+	Open   key.Binding // the selected person's monitor
+	Person key.Binding // 1–9: that person's monitor
+	Up     key.Binding
+	Down   key.Binding
+	Snooze key.Binding // the alert at the top: the most urgent person's
+	Units  key.Binding
+	Help   key.Binding
+	Close  key.Binding // closes the full help
+	Quit   key.Binding
+}
+
+// DefaultOverviewKeyMap is the overview's keys.
+func DefaultOverviewKeyMap() OverviewKeyMap {
+	return OverviewKeyMap{
+		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Person: key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "person")),
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "select")),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "next")),
+		Snooze: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "snooze alert")),
+		Units:  key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "units")),
+		Help:   key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Close:  key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?", "close help")), // esc too,
+		Quit:   key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// ShortHelp is the footer's keys.
+func (k OverviewKeyMap) ShortHelp() []key.Binding {
+	snooze := k.Snooze
+	snooze.SetHelp("s", "snooze")
+	return []key.Binding{k.Open, k.Person, k.Up, snooze, k.Units, k.Help, k.Quit}
+}
+
+// FullHelp is the help shown by `?`: choosing a person, what the overview
+// does for everyone, the program.
+func (k OverviewKeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Open, k.Person, k.Up}, {k.Snooze, k.Units}, {k.Close, k.Quit}}
+}
+
+func (k OverviewKeyMap) fullHelps() []helpLayout {
+	groups := k.FullHelp()
+	return []helpLayout{
+		{groups, "    "},
+		// The one-letter keys together, so two columns fit 30 cells.
+		{[][]key.Binding{{k.Open, k.Person, k.Up}, {k.Snooze, k.Units, k.Close, k.Quit}}, "  "},
+		{[][]key.Binding{slices.Concat(groups...)}, ""},
+	}
+}
+
+// shortHelp is the footer's keys (the same in every layout), and the ones
+// it leaves out, least useful first, while they do not fit: ? and q stay.
+func (k OverviewKeyMap) shortHelp(layout) (keys, drop []key.Binding) {
+	return k.ShortHelp(), []key.Binding{k.Units, k.Person, k.Up, k.Snooze, k.Open}
 }

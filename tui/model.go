@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -49,6 +51,10 @@ type Options struct {
 	// people: alerts (banner, bell, notifications) name them. Empty for
 	// one account: the alerts read as before.
 	Name string
+	// Account is the person's account. When it is not the default one,
+	// every error that says to run `cgmtop login` says
+	// `cgmtop login --account NAME`, which logs in that person.
+	Account string
 	// ASCIIOnly: the terminal's locale cannot show UTF-8 (LANG=C), so every
 	// character drawn is ASCII, charts and lines included. Implies
 	// Config.ASCII's arrows and glyphs.
@@ -107,10 +113,15 @@ type Model struct {
 	th    theme.Theme
 	thp   *theme.Theme // th, shared by the panes' context without a copy
 	demo  bool
-	name  string         // the person's name in alerts (Options.Name); "" for one account
-	ascii bool           // draw nothing but ASCII (Options.ASCIIOnly)
-	loc   *time.Location // clock times are shown in it; tests pin it
-	out   io.Writer      // where bells and desktop notifications go
+	name  string // the person's name in alerts (Options.Name); "" for one account
+	// account is the person's account (Options.Account): the commands
+	// errors name to log in name it. errIn and errOut are the last
+	// source error and its words for the account.
+	account       string
+	errIn, errOut string
+	ascii         bool           // draw nothing but ASCII (Options.ASCIIOnly)
+	loc           *time.Location // clock times are shown in it; tests pin it
+	out           io.Writer      // where bells and desktop notifications go
 
 	keys     KeyMap     // the person screen's keys; the help pane shows them
 	helpKeys HelpKeyMap // the full help's, while fullHelp
@@ -191,6 +202,7 @@ func New(opts Options) Model {
 		thp:      &th,
 		demo:     opts.Demo,
 		name:     opts.Name,
+		account:  opts.Account,
 		ascii:    opts.ASCIIOnly,
 		loc:      time.Local,
 		out:      os.Stdout,
@@ -258,7 +270,7 @@ type savedMsg struct{ err error }
 // notifiedMsg reports a failed write of a bell or notification.
 type notifiedMsg struct{ err error }
 
-func (m Model) loadCmd() tea.Cmd {
+func (m *Model) loadCmd() tea.Cmd {
 	if m.store == nil {
 		return nil
 	}
@@ -305,7 +317,7 @@ func (m Model) loadCmd() tea.Cmd {
 
 // statsCmd has the cache add up each period's readings and turns the sums
 // into statistics: 90 days of readings are never loaded into memory.
-func (m Model) statsCmd() tea.Cmd {
+func (m *Model) statsCmd() tea.Cmd {
 	if m.store == nil {
 		return nil
 	}
@@ -351,7 +363,7 @@ func Follow(ctx context.Context, store Store, clk clock.Clock, send func(tea.Msg
 
 // tickCmd waits until the age shown next changes: the next whole minute
 // since the newest reading, in clock time.
-func (m Model) tickCmd() tea.Cmd {
+func (m *Model) tickCmd() tea.Cmd {
 	d := time.Minute
 	if t := m.fresh.Latest.Time; !t.IsZero() && !m.now.Before(t) {
 		d = time.Minute - m.now.Sub(t)%time.Minute
@@ -365,22 +377,27 @@ func (m Model) tickCmd() tea.Cmd {
 // Update handles a message: it routes it, then brings the panes up to
 // date (see refresh), so View only returns a string.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	next, cmd := m.update(msg)
-	nm := next.(Model)
-	nm.refresh()
-	return nm, cmd
+	cmd := m.step(msg)
+	return m, cmd
 }
 
-func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	next, cmd, done := m.routeScreen(msg)
-	if done {
-		return next, cmd
+// step is Update in place: the App steps the people it keeps without
+// copying their models onto the heap, which boxing one in a tea.Model on
+// every message would.
+func (m *Model) step(msg tea.Msg) tea.Cmd {
+	cmd := m.update(msg)
+	m.refresh()
+	return cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	if cmd, done := m.routeScreen(msg); done {
+		return cmd
 	}
-	m = next
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		return m, nil
+		return nil
 
 	case tea.KeyMsg:
 		return m.handleKey(msg)
@@ -401,20 +418,20 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.statsSeq++
 			cmds = append(cmds, m.statsCmd())
 		}
-		return m, tea.Batch(cmds...)
+		return tea.Batch(cmds...)
 
 	case watchMsg:
 		if !m.watching || msg.version == m.version {
-			return m, nil // before the first load, or what was loaded already
+			return nil // before the first load, or what was loaded already
 		}
 		m.version = msg.version
 		m.loadSeq++
 		m.statsSeq++
-		return m, tea.Batch(m.loadCmd(), m.statsCmd())
+		return tea.Batch(m.loadCmd(), m.statsCmd())
 
 	case loadedMsg:
 		if msg.seq != m.loadSeq {
-			return m, nil
+			return nil
 		}
 		if msg.versionOK {
 			m.version, m.watching = msg.version, true
@@ -429,40 +446,40 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.tickSeq++
 			cmds = append(cmds, m.tickCmd())
 		}
-		return m, tea.Batch(cmds...)
+		return tea.Batch(cmds...)
 
 	case statsMsg:
 		if msg.seq != m.statsSeq {
-			return m, nil
+			return nil
 		}
 		if msg.err != nil {
 			m.loadErr = msg.err
-			return m, nil
+			return nil
 		}
 		m.summaries, m.statsOK = msg.summaries, true
-		return m, nil
+		return nil
 
 	case tickMsg:
 		if msg.seq != m.tickSeq {
-			return m, nil
+			return nil
 		}
 		m.now = m.clockNow()
 		alert := m.checkAlerts()
-		return m, tea.Batch(m.tickCmd(), alert)
+		return tea.Batch(m.tickCmd(), alert)
 
 	case savedMsg:
 		if msg.err != nil {
 			m.notice = "could not save the unit: " + msg.err.Error()
 		}
-		return m, nil
+		return nil
 
 	case notifiedMsg:
 		if msg.err != nil {
 			m.notice = "could not ring the terminal: " + msg.err.Error()
 		}
-		return m, nil
+		return nil
 	}
-	return m, nil
+	return nil
 }
 
 func (m *Model) apply(msg loadedMsg) {
@@ -515,13 +532,13 @@ func (m *Model) apply(msg loadedMsg) {
 // makes a new reading look old nor an old one look new.
 func (m *Model) clockNow() time.Time { return m.clk.Now().Add(m.sync.ClockOffset) }
 
-func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if m.notice != "" {
 		m.notice = ""
 	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
-		return m, tea.Quit
+		return tea.Quit
 	case m.fullHelp && key.Matches(msg, m.helpKeys.Close):
 		m.fullHelp = false
 	case key.Matches(msg, m.keys.Help):
@@ -542,16 +559,21 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.cfg.Units = m.cfg.Unit().Toggle().String()
 		if m.save != nil {
 			save, cfg := m.save, m.cfg
-			return m, func() tea.Msg { return savedMsg{err: save(cfg)} }
+			return func() tea.Msg { return savedMsg{err: save(cfg)} }
 		}
 	case key.Matches(msg, m.keys.Snooze):
-		m.now = m.clockNow()
-		m.alerts = m.alerts.snooze(m.now, m.snoozeFor())
+		m.snooze()
 	}
-	return m, nil
+	return nil
 }
 
 func (m *Model) unit() client.Unit { return m.cfg.Unit() }
+
+// snooze silences the person's alerts for their snooze time, from now.
+func (m *Model) snooze() {
+	m.now = m.clockNow()
+	m.alerts = m.alerts.snooze(m.now, m.snoozeFor())
+}
 
 func (m *Model) snoozeFor() time.Duration {
 	if n := m.cfg.Alerts.SnoozeMinutes; n > 0 {
@@ -571,14 +593,43 @@ func (m *Model) hasReading() bool { return !m.fresh.Latest.Time.IsZero() }
 
 // sourceError is the problem to show about getting data, in plain words,
 // or "" when all is well.
+// A command it names to log in names the person's account.
 func (m *Model) sourceError() string {
+	var e string
 	switch {
 	case m.syncErr != nil:
-		return m.syncErr.Error()
+		e = m.syncErr.Error()
 	case m.sync.LastError != "":
-		return m.sync.LastError
+		e = m.sync.LastError
 	case m.loadErr != nil:
-		return m.loadErr.Error()
+		e = m.loadErr.Error()
 	}
-	return ""
+	if e != m.errIn {
+		// Kept: the error is read on every message, and rewriting it
+		// would allocate each time.
+		m.errIn, m.errOut = e, forAccount(e, m.account)
+	}
+	return m.errOut
 }
+
+// loginCommand is a command an error tells the user to run to log in.
+var loginCommand = regexp.MustCompile("`cgmtop login[^`]*`")
+
+// forAccount has every `cgmtop login …` in s log account in, when it is not
+// the default one (which a plain `cgmtop login` logs in). An error says
+// "run `cgmtop login`" wherever it comes from (the sync engine, a daemon's
+// status in the cache, the login store); only the monitor knows whose.
+func forAccount(s, account string) string {
+	if account == "" || account == config.DefaultAccount || !strings.Contains(s, "`cgmtop login") {
+		return s
+	}
+	return loginCommand.ReplaceAllStringFunc(s, func(c string) string {
+		if strings.Contains(c, "--account") {
+			return c
+		}
+		return strings.TrimSuffix(c, "`") + " --account " + account + "`"
+	})
+}
+
+// loginCommandIn is the first command s says to run to log in, or "".
+func loginCommandIn(s string) string { return loginCommand.FindString(s) }

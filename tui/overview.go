@@ -5,49 +5,22 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/theme"
 )
 
-// OverviewKeyMap is every key the overview answers to.
-type OverviewKeyMap struct {
-	Open   key.Binding // the selected person's monitor
-	Person key.Binding // 1–9: that person's monitor
-	Up     key.Binding
-	Down   key.Binding
-	Units  key.Binding
-	Quit   key.Binding
-}
-
-// DefaultOverviewKeyMap is the overview's keys.
-func DefaultOverviewKeyMap() OverviewKeyMap {
-	return OverviewKeyMap{
-		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-		Person: key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "person")),
-		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "select")),
-		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "next")),
-		Units:  key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "units")),
-		Quit:   key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-	}
-}
-
-// ShortHelp is the footer's keys.
-func (k OverviewKeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Open, k.Person, k.Up, k.Units, k.Quit}
-}
-
 // overview is the screen of everyone followed at a glance: a header, one
 // row or tile per person, most urgent first, and the keys.
 type overview struct {
-	th    theme.Theme
-	ascii bool
-	demo  bool
-	keys  OverviewKeyMap
-	help  help.Model
+	th       theme.Theme
+	ascii    bool
+	demo     bool
+	keys     OverviewKeyMap
+	helpBar  helpPane
+	fullHelp bool   // the full help shows at the bottom, in place of the short one
+	notice   string // what the last key did, in the footer until the next key
 
 	width, height int
 	glances       []Glance // by person
@@ -63,12 +36,22 @@ type overview struct {
 	view     string
 	viewKey  composeKey
 	viewRows []int // the order the rows were joined in
+	head     memo[overHeadIn]
+}
+
+// overHeadIn is what the header is drawn from besides the theme: it is
+// drawn again only when one of them changed.
+type overHeadIn struct {
+	w, people, alerts int
+	unit              client.Unit
 }
 
 type composeKey struct {
 	w, h   int
 	grid   grid
 	header string
+	help   int // the help pane's drawings so far
+	notice string
 }
 
 // grid is how the people are laid out: cols×rows cells of w×h, after
@@ -80,13 +63,23 @@ type grid struct {
 }
 
 func newOverview(th theme.Theme, ascii, demo bool, n int) overview {
-	h := newHelp(th)
-	o := overview{th: th, ascii: ascii, demo: demo, keys: DefaultOverviewKeyMap(), help: h,
+	keys := DefaultOverviewKeyMap()
+	o := overview{th: th, ascii: ascii, demo: demo, keys: keys, helpBar: newHelpPane(keys, newHelp(th)),
 		glances: make([]Glance, n), rows: make([]personRow, n), order: make([]int, n)}
 	for i := range o.order {
 		o.order[i] = i
 	}
 	return o
+}
+
+// measureNames pads one-line rows' names to the longest, up to 12 cells.
+// Names are fixed for the App's life: they are measured once.
+func (o *overview) measureNames() {
+	o.nameW = 0
+	for _, g := range o.glances {
+		o.nameW = max(o.nameW, lipgloss.Width(g.Name))
+	}
+	o.nameW = min(o.nameW, 12)
 }
 
 // setGlance takes in person i's new glance: the order may change, and
@@ -110,7 +103,6 @@ func (o *overview) sort() {
 // SetSize sizes the screen and everything on it.
 func (o *overview) SetSize(w, h int) {
 	o.width, o.height = w, h
-	o.help.Width = w
 	o.layout()
 }
 
@@ -166,15 +158,19 @@ func (o *overview) layout() {
 		return
 	}
 	n := len(o.glances)
-	o.grid = chooseGrid(n, o.width, o.height, true)
+	// The full help takes the bottom lines (all but one, on a screen
+	// too small for it): the people above shrink to lines, the most
+	// urgent first, so an alert stays in sight while the keys are read.
+	o.helpBar.SetSize(o.width, layoutCompact)
+	o.helpBar.Update(o.fullHelp)
+	body := o.height
+	if o.fullHelp {
+		body = max(o.height-len(o.helpBar.Lines()), 1)
+	}
+	o.grid = chooseGrid(n, o.width, body, !o.fullHelp)
 	if !o.chosen && n > 0 {
 		o.selected = o.order[0]
 	}
-	o.nameW = 0
-	for _, g := range o.glances {
-		o.nameW = max(o.nameW, lipgloss.Width(g.Name))
-	}
-	o.nameW = min(o.nameW, 12)
 	changed := false
 	for pos, i := range o.order {
 		if pos >= o.grid.shown {
@@ -185,7 +181,10 @@ func (o *overview) layout() {
 			th: o.th, ascii: o.ascii, selected: i == o.selected,
 		}) || changed
 	}
-	key := composeKey{w: o.width, h: o.height, grid: o.grid, header: o.header(o.width)}
+	if hk := o.headIn(); o.head.stale(hk) {
+		o.head.put(hk, []string{o.header(hk)})
+	}
+	key := composeKey{w: o.width, h: o.height, grid: o.grid, header: o.head.view, help: o.helpBar.memo.n, notice: o.notice}
 	if changed || key != o.viewKey || !slices.Equal(o.order, o.viewRows) {
 		o.view, o.viewKey, o.viewRows = o.compose(), key, slices.Clone(o.order)
 	}
@@ -220,7 +219,7 @@ func (o overview) compose() string {
 	w, h := o.width, o.height
 	var lines []string
 	if o.grid.header {
-		lines = append(lines, o.header(w))
+		lines = append(lines, o.head.view)
 	}
 	g := o.grid
 	shown := o.order[:min(g.shown, len(o.order))]
@@ -249,11 +248,23 @@ func (o overview) compose() string {
 			out[0] += strings.Repeat(" ", gap) + badge
 		}
 	}
-	if g.footer {
+	switch {
+	case o.fullHelp:
+		help := o.helpBar.Lines()
+		help = help[:min(len(help), max(h-len(out), h-1))]
+		for len(out) < h-len(help) {
+			out = append(out, "")
+		}
+		out = append(out[:h-len(help)], help...)
+	case g.footer:
 		for len(out) < h-1 {
 			out = append(out, "")
 		}
-		out = append(out, o.help.ShortHelpView(o.keys.ShortHelp()))
+		foot := o.helpBar.View()
+		if o.notice != "" {
+			foot = o.th.Styles.Accent.Render(clipWords(o.notice, w))
+		}
+		out = append(out, foot)
 	}
 	s := fit(out, w, h)
 	if o.ascii {
@@ -262,26 +273,30 @@ func (o overview) compose() string {
 	return s
 }
 
+// headIn is what the header would be drawn from now.
+func (o *overview) headIn() overHeadIn {
+	in := overHeadIn{w: o.width, people: len(o.glances), unit: o.unit()}
+	for _, g := range o.glances {
+		if g.rank() < 6 {
+			in.alerts++
+		}
+	}
+	return in
+}
+
 // header names the screen and sums it up: how many people, how many need
 // attention, the unit.
-func (o overview) header(w int) string {
+func (o *overview) header(in overHeadIn) string {
 	st := o.th.Styles
 	left := st.Title.Render("cgmtop")
 	if o.demo {
 		left += " " + st.Badge.Render(" DEMO ")
 	}
-	n := len(o.glances)
-	alerts := 0
-	for _, g := range o.glances {
-		if g.rank() < 6 {
-			alerts++
-		}
-	}
-	people := fmt.Sprintf("%d people", n)
+	people := fmt.Sprintf("%d people", in.people)
 	right := people
-	if alerts > 0 {
-		right = fmt.Sprintf("%d need attention · %s", alerts, people)
+	if in.alerts > 0 {
+		right = fmt.Sprintf("%d need attention · %s", in.alerts, people)
 	}
-	right = st.Muted.Render(right + " · " + o.unit().String())
-	return spread(left, right, w)
+	right = st.Muted.Render(right + " · " + in.unit.String())
+	return spread(left, right, in.w)
 }

@@ -12,20 +12,22 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Paint makes the frame a key press changed reach the terminal as soon as
-// Update has made it. Bubble Tea v1's renderer writes frames only on its
-// ticker: at the rate an idle monitor can afford (12 a second; each tick
-// wakes the program) a key waited up to 83 ms for the next one. Painted,
-// a key costs its Update and the write of the lines it changed. The
-// renderer still draws everything (the first frame, new data, resizes;
-// the alternate screen and the cursor).
+// Paint makes every frame reach the terminal as soon as Update has made
+// it. Bubble Tea v1's renderer writes frames only on its ticker, and its
+// ticker wakes the program even when nothing changed: at a rate that
+// shows a key press at once (60 a second) an idle monitor spent most of
+// its CPU there. Painted, a frame costs its Update and the write of the
+// rows it changed, and the renderer can tick as seldom as twice a second
+// (see cmd/cgmtop's monitorFPS): it still enters the alternate screen,
+// draws the first frame, and repairs.
 //
-// The renderer writes only the rows that differ from what it wrote last,
-// and knows nothing of the painter's rows: a later frame whose row equals
-// its old one would leave the painter's row on screen. So each painted
-// key also asks for the window's size (tea.WindowSize), whose answer makes
-// the renderer repaint every row at its next tick; and the painter never
-// writes a frame once the renderer has written since it was made.
+// The painter keeps the frame it painted last and writes only the rows
+// that differ from it. The renderer writes the rows that differ from the
+// frame it wrote last and knows nothing of the painter's; when it has
+// written a frame other than the painter's since (a resize, a race), the
+// screen is a mix of the two and the painter paints its next frame
+// whole. Either way both end on the newest frame: the painter is always
+// given it, and the renderer always holds it.
 //
 // Run the program on the returned model with the returned option (its
 // output: the terminal f, shared with the painter so that their writes
@@ -50,7 +52,7 @@ func paint(m tea.Model, f *os.File, after func()) (tea.Model, tea.ProgramOption,
 	}
 }
 
-// painted is a model whose key presses the painter shows at once.
+// painted is a model whose frames the painter shows at once.
 type painted struct {
 	inner tea.Model
 	p     *painter
@@ -59,64 +61,74 @@ type painted struct {
 	seen  bool   // last is set: an Update has run
 }
 
-// repaint asks for the window's size: the renderer repaints everything
-// on its answer.
-var repaint = tea.WindowSize()
-
 func (m painted) Init() tea.Cmd { return m.inner.Init() }
 
 func (m painted) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if ws, ok := msg.(tea.WindowSizeMsg); ok {
+	ws, resized := msg.(tea.WindowSizeMsg)
+	if resized {
 		m.w, m.h = ws.Width, ws.Height
 	}
 	next, cmd := m.inner.Update(msg)
 	m.inner = next
 	v := next.View()
-	if _, key := msg.(tea.KeyMsg); key && m.w > 0 && m.h > 0 && v != m.last {
-		// Only the lines that differ from the frame before: the
-		// renderer has drawn that one, or will at its next tick.
-		m.p.send(paintFrame{view: v, prev: m.last, w: m.w, h: m.h, gen: m.p.rendered()})
-		cmd = tea.Batch(cmd, repaint)
+	if m.w > 0 && m.h > 0 && (v != m.last || resized) {
+		m.p.send(paintFrame{view: v, w: m.w, h: m.h})
 	}
 	m.last, m.seen = v, true
 	return m, cmd
 }
 
 // View is the inner model's frame, for Bubble Tea's renderer: the one
-// Update made, so a frame is never drawn twice.
+// Update made, so a frame is never drawn twice. The renderer calls it
+// after every Update and writes what it returned last; the painter notes
+// it, to know what the renderer's next write holds.
 func (m painted) View() string {
+	v := m.last
 	if !m.seen {
-		return m.inner.View()
+		v = m.inner.View()
 	}
-	return m.last
+	m.p.viewing(v)
+	return v
 }
 
-// painter writes frames, each as the lines that differ from the frame
-// before it.
+// painter writes frames, each as the rows that differ from the frame it
+// painted before.
 type painter struct {
 	out    io.Writer
 	frames chan paintFrame // holds at most the newest frame not yet written
 	done   chan struct{}
 
-	mu     sync.Mutex // one write at a time to the terminal, the renderer's or ours
-	alt    bool       // the renderer holds the alternate screen
-	writes int        // the renderer's writes so far
+	mu       sync.Mutex // one write at a time to the terminal, the renderer's or ours
+	alt      bool       // the renderer holds the alternate screen
+	writes   int        // the renderer's writes so far
+	rendered string     // the frame the renderer held at its latest write
+
+	// What the painter painted last, and the renderer's writes by then;
+	// shownW is 0 when the screen holds something else (no frame yet, the
+	// alternate screen entered or left).
+	shown          string
+	shownAt        int
+	shownW, shownH int
+
+	// The frame the renderer holds: View's latest. Its own lock, so that
+	// View never waits on a terminal write.
+	vmu    sync.Mutex
+	viewed string
 
 	painted func()       // tests: called after each frame is handled
 	buf     bytes.Buffer // only run's goroutine touches it
 }
 
 type paintFrame struct {
-	view, prev string
-	w, h       int
-	gen        int // the renderer's writes when the frame was made
+	view string
+	w, h int
 }
 
-// rendered is how many times the renderer has written so far.
-func (p *painter) rendered() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.writes
+// viewing notes that the renderer now holds the frame v.
+func (p *painter) viewing(v string) {
+	p.vmu.Lock()
+	p.viewed = v
+	p.vmu.Unlock()
 }
 
 // send queues f in place of any frame still waiting.
@@ -144,20 +156,26 @@ func (p *painter) run() {
 	}
 }
 
-// paint writes the lines of f that differ from the frame before it, each
-// from the start of its row, then the rest of the row cleared, as Bubble
-// Tea's renderer does.
+// paint writes the rows of f that differ from the frame the screen holds,
+// each from the start of its row, then the rest of the row cleared, as
+// Bubble Tea's renderer does; every row of the screen when it cannot know
+// what the screen holds.
 func (p *painter) paint(f paintFrame) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.alt || p.writes != f.gen {
-		// Not ours to draw on; or the renderer wrote since this frame
-		// was made, and will write it (or a newer one) itself.
-		return
+	if !p.alt {
+		return // not ours to draw on
+	}
+	// The renderer's writes since the painter's last frame kept the
+	// screen on that frame only if they were of that frame.
+	whole := p.shownW != f.w || p.shownH != f.h || p.writes != p.shownAt && p.rendered != p.shown
+	var prev []string
+	if !whole {
+		prev = screenLines(p.shown, f.h)
 	}
 	b := &p.buf
 	b.Reset()
-	lines, prev := screenLines(f.view, f.h), screenLines(f.prev, f.h)
+	lines := screenLines(f.view, f.h)
 	for i, l := range lines {
 		if i < len(prev) && prev[i] == l {
 			continue
@@ -174,13 +192,18 @@ func (p *painter) paint(f paintFrame) {
 			b.WriteString(ansi.EraseLineRight)
 		}
 	}
-	for i := len(lines); i < len(prev); i++ {
+	below := len(prev)
+	if whole {
+		below = f.h
+	}
+	for i := len(lines); i < below; i++ {
 		moveTo(b, i)
 		b.WriteString(ansi.EraseEntireLine)
 	}
 	if b.Len() > 0 {
 		_, _ = p.out.Write(b.Bytes())
 	}
+	p.shown, p.shownAt, p.shownW, p.shownH = f.view, p.writes, f.w, f.h
 }
 
 // screenLines are a frame's rows, at most h: a screen never scrolls.
@@ -214,15 +237,20 @@ var (
 )
 
 func (o paintOutput) Write(b []byte) (int, error) {
-	o.p.mu.Lock()
-	defer o.p.mu.Unlock()
+	p := o.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	// Entered or left, the screen holds other content than our frame.
 	if bytes.Contains(b, leaveAlt) {
-		o.p.alt = false
+		p.alt, p.shownW = false, 0
 	}
 	if bytes.Contains(b, enterAlt) {
-		o.p.alt = true
+		p.alt, p.shownW = true, 0
 	}
-	o.p.writes++
+	p.vmu.Lock()
+	p.rendered = p.viewed
+	p.vmu.Unlock()
+	p.writes++
 	return o.f.Write(b)
 }
 

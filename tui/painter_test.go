@@ -2,7 +2,6 @@ package tui
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -33,11 +32,11 @@ func pipeTerminal(t *testing.T) (w *os.File, read func() string) {
 
 type notKey string
 
-// TestPaintWritesKeysChangesInAltScreenOnly: the painter draws nothing
-// before the renderer enters the alternate screen or after it left, and
-// inside writes, at a key press, the rows that differ from the frame
-// before; other messages are left to the renderer.
-func TestPaintWritesKeysChangesInAltScreenOnly(t *testing.T) {
+// TestPaintWritesChangesInAltScreenOnly: the painter draws nothing before
+// the renderer enters the alternate screen or after it left, and inside
+// writes every frame an Update changed, key press or not: the first one
+// whole, then the rows that differ from the frame before.
+func TestPaintWritesChangesInAltScreenOnly(t *testing.T) {
 	f, read := pipeTerminal(t)
 	done := make(chan struct{}, 10)
 	m, opt, stop := paint(keyScreen{}, f, func() { done <- struct{}{} })
@@ -50,16 +49,14 @@ func TestPaintWritesKeysChangesInAltScreenOnly(t *testing.T) {
 	flush := func() { <-done } // the painter handled the frame
 
 	step(tea.WindowSizeMsg{Width: 10, Height: 3})
+	flush()
 	step(keyMsg("before\nalt\nscreen"))
 	flush()
 	out.Write([]byte(ansi.SetAltScreenSaveCursorMode))
-	step(notKey("one\ntwo\nthree")) // the renderer's to draw
-	var cmd tea.Cmd
-	m, cmd = m.Update(keyMsg("one\nTWO\nthree"))
+	step(notKey("one\ntwo\nthree")) // new data: painted as a key is
 	flush()
-	if cmd == nil || fmt.Sprintf("%T", cmd()) != fmt.Sprintf("%T", tea.WindowSize()()) {
-		t.Error("a painted key does not ask for the size, which makes the renderer repaint")
-	}
+	step(keyMsg("one\nTWO\nthree"))
+	flush()
 	step(keyMsg("one\nTWO\nthree")) // unchanged: nothing sent
 	step(keyMsg("one"))
 	flush()
@@ -69,12 +66,13 @@ func TestPaintWritesKeysChangesInAltScreenOnly(t *testing.T) {
 	stop()
 	got := read()
 
-	for _, never := range []string{"before", "after", "three"} {
+	for _, never := range []string{"before", "after"} {
 		if strings.Contains(got, never) {
 			t.Errorf("painted %q: %q", never, got)
 		}
 	}
 	want := ansi.SetAltScreenSaveCursorMode +
+		"\x1b[1;1Hone" + ansi.EraseLineRight + "\x1b[2;1Htwo" + ansi.EraseLineRight + "\x1b[3;1Hthree" + ansi.EraseLineRight +
 		"\x1b[2;1HTWO" + ansi.EraseLineRight +
 		"\x1b[2;1H" + ansi.EraseEntireLine + "\x1b[3;1H" + ansi.EraseEntireLine +
 		ansi.ResetAltScreenSaveCursorMode
@@ -99,18 +97,38 @@ func (s keyScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 func (s keyScreen) View() string { return s.frame }
 
-// TestPaintLeavesTheRendererLastWord: a frame made before the renderer's
-// latest write is not painted: the renderer has drawn it, or a newer one.
-func TestPaintLeavesTheRendererLastWord(t *testing.T) {
-	var b bytes.Buffer
-	p := &painter{out: &b, alt: true, writes: 2}
-	p.paint(paintFrame{view: "old", w: 10, h: 3, gen: 1})
-	if b.Len() != 0 {
-		t.Errorf("painted over the renderer: %q", b.String())
-	}
-	p.paint(paintFrame{view: "new", w: 10, h: 3, gen: 2})
-	if !strings.Contains(b.String(), "new") {
-		t.Errorf("did not paint a frame made after the renderer's write: %q", b.String())
+// TestPaintKnowsWhatTheRendererDrew: the renderer writes the rows that
+// differ from its own last frame, not the painter's. After it wrote the
+// painter's frame the screen holds that frame, and the painter goes on
+// with the rows that changed; after it wrote another frame, or the size
+// changed, the screen is a mix, and the painter paints every row.
+func TestPaintKnowsWhatTheRendererDrew(t *testing.T) {
+	f, read := pipeTerminal(t)
+	p := &painter{alt: true}
+	p.out = f
+	out := paintOutput{f: f, p: p}
+	mark := func(s string) { f.WriteString("|" + s + "|") }
+
+	p.paint(paintFrame{view: "a\nb", w: 5, h: 3})
+	mark("renderer wrote the painter's frame")
+	p.viewing("a\nb")
+	out.Write(nil)
+	p.paint(paintFrame{view: "a\nB", w: 5, h: 3})
+	mark("renderer wrote an older frame")
+	p.viewing("a\nb")
+	out.Write(nil)
+	p.paint(paintFrame{view: "a\nC", w: 5, h: 3})
+	mark("resized")
+	p.paint(paintFrame{view: "a\nC", w: 6, h: 2})
+	got := read()
+
+	el, ee := ansi.EraseLineRight, ansi.EraseEntireLine
+	want := "\x1b[1;1Ha" + el + "\x1b[2;1Hb" + el + "\x1b[3;1H" + ee +
+		"|renderer wrote the painter's frame|" + "\x1b[2;1HB" + el +
+		"|renderer wrote an older frame|" + "\x1b[1;1Ha" + el + "\x1b[2;1HC" + el + "\x1b[3;1H" + ee +
+		"|resized|" + "\x1b[1;1Ha" + el + "\x1b[2;1HC" + el
+	if got != want {
+		t.Errorf("terminal got\n%q\nwant\n%q", got, want)
 	}
 }
 

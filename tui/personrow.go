@@ -226,7 +226,7 @@ func (in rowInput) second(w int) string {
 		return ""
 	}
 	if g.Problem != "" && (g.State == StateLoggedOut || g.State == StateError || g.State == StateStale || g.Latest.Time.IsZero()) {
-		return indent + st.Error.Render(clipWords(g.Problem, w))
+		return indent + st.Error.Render(in.problemLines("", w, 1)[0])
 	}
 	if g.State == StateStale {
 		return indent + st.Warn.Render(clipWords("no data for "+g.Since+" · last "+g.Value+" "+g.Unit.String(), w))
@@ -239,6 +239,26 @@ func (in rowInput) second(w int) string {
 		return indent + in.spark(w-lipgloss.Width(caption), 1)[0] + caption
 	}
 	return indent + in.spark(w, 1)[0]
+}
+
+// problemLines are what is wrong with getting the person's data, after
+// prefix, in at most n lines of w: the whole problem when it fits, else,
+// when a login is missing, the command that logs them in (with what is
+// wrong, when that fits too), else the problem cut at a word.
+func (in rowInput) problemLines(prefix string, w, n int) []string {
+	p := in.g.Problem
+	lines, cut := wrapCommands(prefix+p, w, n)
+	if !cut {
+		return lines
+	}
+	if c := loginCommandIn(p); c != "" && loggedOutProblem(p) {
+		for _, say := range []string{shortError(p)[0], "run " + c} {
+			if short, cut := wrapCommands(prefix+say, w, n); !cut && strings.Contains(say, c) {
+				return short
+			}
+		}
+	}
+	return lines
 }
 
 // tile is the person in a box: name and source, the reading, a sparkline
@@ -294,7 +314,17 @@ func (in rowInput) tile(w, h int) string {
 	// What needs attention, in words.
 	var bottom []string
 	if g.Problem != "" {
-		bottom = append(bottom, st.Error.Render(clipWords(in.warnGlyph()+" "+g.Problem, iw)))
+		// Without a sparkline to make room for, the problem may take
+		// a few lines: the command that logs someone in, whole.
+		// A missing login takes two lines from the sparkline: nothing
+		// syncs until someone runs the command it names.
+		n := 1
+		if len(g.Recent) == 0 {
+			n = min(maxMessageLines, max(ih-len(top), 1))
+		} else if loggedOutProblem(g.Problem) && ih-len(top) >= 5 {
+			n = 2
+		}
+		bottom = styleLines(st.Error, in.problemLines(in.warnGlyph()+" ", iw, n))
 	} else if g.State == StateStale {
 		bottom = append(bottom, st.Warn.Render(clipWords(in.warnGlyph()+" no data for "+g.Since+" · last "+g.Value+" "+g.Unit.String(), iw)))
 	}

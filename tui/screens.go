@@ -20,12 +20,12 @@ func agpStore(s Store) agp.Store {
 // routeScreen sends a message to the AGP screen when it is the screen's:
 // its loads, and every key while it is open (but quit, units and back).
 // done reports that the monitor has nothing more to do with msg.
-func (m Model) routeScreen(msg tea.Msg) (Model, tea.Cmd, bool) {
+func (m *Model) routeScreen(msg tea.Msg) (tea.Cmd, bool) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case agpLoadedMsg:
 		m.screen, cmd = m.screen.Update(msg)
-		return m, cmd, true
+		return cmd, true
 	case tea.WindowSizeMsg:
 		m.screen.SetSize(msg.Width, msg.Height)
 	case tea.KeyMsg:
@@ -33,27 +33,26 @@ func (m Model) routeScreen(msg tea.Msg) (Model, tea.Cmd, bool) {
 			switch {
 			case key.Matches(msg, m.keys.AGP):
 				m.screen, cmd = m.screen.Open(viewAGP)
-				return m, cmd, true
+				return cmd, true
 			case key.Matches(msg, m.keys.Daily):
 				m.screen, cmd = m.screen.Open(viewDaily)
-				return m, cmd, true
+				return cmd, true
 			}
-			return m, nil, false
+			return nil, false
 		}
 		switch {
 		case key.Matches(msg, m.keys.Quit):
-			return m, tea.Quit, true
+			return tea.Quit, true
 		case key.Matches(msg, m.screen.keys.Back):
 			m.screen.open = false
-			return m, nil, true
+			return nil, true
 		case key.Matches(msg, m.keys.Units):
-			next, cmd := m.handleKey(msg)
-			m = next.(Model)
+			cmd := m.handleKey(msg)
 			m.screen.SetUnit(m.unit())
-			return m, cmd, true
+			return cmd, true
 		}
 		m.screen, cmd = m.screen.Update(msg)
-		return m, cmd, true
+		return cmd, true
 	}
-	return m, nil, false
+	return nil, false
 }

@@ -53,16 +53,17 @@ func (w *Watcher) Add(store Store, send func(tea.Msg)) {
 
 // Run looks at every added cache every watchEvery (of the clock's time)
 // until ctx is done, and sends a watchMsg for each whose DataVersion moved
-// (the first look always sends).
+// (the first look always sends). It looks on the process's Beat of that
+// period, so other looks as often (the monitor's login follower) wake
+// with it.
 func (w *Watcher) Run(ctx context.Context) {
-	tick := time.NewTicker(max(w.clk.Wall(watchEvery), time.Millisecond))
-	defer tick.Stop()
+	beat := clock.Every(w.clk.Wall(watchEvery))
 	bound := loadTimeout
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-beat.C():
 		}
 		w.mu.Lock()
 		all := w.watched

@@ -275,13 +275,12 @@ func (a *accountSync) runOn(ctx context.Context, onSync func(syncer.Result)) err
 	defer stop(nil)
 	loggedOut := func() bool { return !stamp.IsZero() && loginStamp(a.env).IsZero() }
 	go func() {
-		tick := time.NewTicker(followEvery)
-		defer tick.Stop()
+		beat := followBeat()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-tick.C:
+			case <-beat.C():
 				if loggedOut() {
 					stop(errLoggedOut)
 					return

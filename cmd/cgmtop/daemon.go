@@ -106,8 +106,7 @@ func runDaemonAll(ctx context.Context, std stdio) error {
 	slices.Sort(names)
 	fmt.Fprintf(errw, "Syncing %s on the sensor's cadence, and any account logged in from now on; Ctrl+C stops.\n", strings.Join(names, ", "))
 
-	tick := time.NewTicker(followEvery)
-	defer tick.Stop()
+	beat := followBeat()
 	for {
 		select {
 		case <-ctx.Done():
@@ -122,7 +121,7 @@ func runDaemonAll(ctx context.Context, std stdio) error {
 				}
 			}
 			return nil
-		case <-tick.C:
+		case <-beat.C():
 			scan(time.Now())
 		case r := <-done:
 			running--

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -234,7 +235,8 @@ func removeAbandonedDemos(dir string) {
 
 // processAlive reports whether pid names a running process. On Unix,
 // signal 0 probes without disturbing it; Windows's FindProcess fails for a
-// process that is gone.
+// process that is gone. A killed process its parent has not reaped yet (a
+// zombie: tmux may see its pane die first) takes signals but is gone.
 func processAlive(pid int) bool {
 	p, err := os.FindProcess(pid)
 	if err != nil {
@@ -242,6 +244,12 @@ func processAlive(pid int) bool {
 	}
 	if runtime.GOOS == "windows" {
 		return true
+	}
+	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		// "pid (comm) S ...": the state follows the command's name.
+		if i := bytes.LastIndexByte(stat, ')'); i > 0 && i+2 < len(stat) && (stat[i+2] == 'Z' || stat[i+2] == 'X') {
+			return false
+		}
 	}
 	return p.Signal(syscall.Signal(0)) == nil
 }

@@ -25,6 +25,11 @@ import (
 // within this. A look is one small file read.
 const followEvery = 2 * time.Second
 
+// followBeat wakes every look of the process that comes every followEvery
+// at once: an overview's followers (one per person), its cache watcher and
+// a daemon's accounts share one wake-up instead of one each.
+func followBeat() *clock.Beat { return clock.Every(followEvery) }
+
 // errLoggedOut is what the monitor shows after `cgmtop logout`.
 var errLoggedOut = errors.New("logged out: run `cgmtop login` to sync again")
 
@@ -106,8 +111,7 @@ func (f *follower) syncWhile(ctx context.Context, src client.Source, stamp time.
 			}
 		})
 	}()
-	tick := time.NewTicker(followEvery)
-	defer tick.Stop()
+	beat := followBeat()
 	for {
 		select {
 		case err := <-done:
@@ -115,7 +119,7 @@ func (f *follower) syncWhile(ctx context.Context, src client.Source, stamp time.
 				f.log.Error("sync stopped", "err", err)
 			}
 			return stamp, true
-		case <-tick.C:
+		case <-beat.C():
 			if now := loginStamp(f.env); !now.Equal(stamp) {
 				stop()
 				<-done
@@ -170,8 +174,7 @@ func (f *follower) waitLogin(ctx context.Context, stamp time.Time) (time.Time, c
 
 // waitFor polls the login marker until ok accepts its stamp, or ctx ends.
 func (f *follower) waitFor(ctx context.Context, ok func(time.Time) bool) time.Time {
-	tick := time.NewTicker(followEvery)
-	defer tick.Stop()
+	beat := followBeat()
 	for {
 		if s := loginStamp(f.env); ok(s) {
 			return s
@@ -179,7 +182,7 @@ func (f *follower) waitFor(ctx context.Context, ok func(time.Time) bool) time.Ti
 		select {
 		case <-ctx.Done():
 			return time.Time{}
-		case <-tick.C:
+		case <-beat.C():
 		}
 	}
 }

@@ -56,7 +56,7 @@ It syncs while it runs. Press ? for its keys, q to quit.
 
 With several accounts logged in (and no --account) it opens the overview:
 everyone at a glance, most urgent first; 1-9 or enter opens a person's
-monitor, esc comes back.
+monitor, esc comes back, s snoozes the alert at the top, ? shows its keys.
 
 'cgmtop monitor' and 'cgmtop' with no command are the same.`,
 		Example: `  cgmtop                        # the default account
@@ -152,12 +152,16 @@ type monitorSetup struct {
 
 // monitorFPS caps how often Bubble Tea's renderer wakes to flush the
 // screen. It wakes at this rate even when nothing changed: at its default
-// of 60 the idle monitor used 0.45 s of CPU a minute (a bare Bubble Tea
-// program 0.43 s; issue 6 asks < 0.2 s); at 12 it uses about 0.13 s, and
-// the first frame usually holds the cached reading rather than a
-// "loading" one. A key would wait up to 83 ms for the next flush, so
-// tui.Paint writes frames as soon as Update makes them.
-const monitorFPS = 12
+// of 60 the idle monitor used 0.45 s of CPU a minute, at 12 about 0.13 s.
+// tui.Paint writes every frame as soon as Update makes it, so the renderer
+// only enters the alternate screen, draws the very first frame and
+// repairs what a race between the two may leave: twice a second does.
+// A dumb terminal has no alternate screen, so nothing is painted there
+// and the renderer draws every frame: dumbFPS.
+const (
+	monitorFPS = 2
+	dumbFPS    = 12
+)
 
 // The monitor's exit waits this long at most for the sync engine to wind
 // down and for the cache to close, so that q or a signal ends it within a
@@ -188,11 +192,11 @@ func closeWithin(db interface{ Close() error }, d time.Duration) {
 // the terminal. A dumb terminal gets no alternate screen: it has none, and
 // the escape codes would show as garbage.
 func programOptions(ctx context.Context, term string) []tea.ProgramOption {
-	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFPS(monitorFPS)}
-	if term != "dumb" {
-		opts = append(opts, tea.WithAltScreen())
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithoutSignalHandler()}
+	if term == "dumb" {
+		return append(opts, tea.WithFPS(dumbFPS))
 	}
-	return opts
+	return append(opts, tea.WithFPS(monitorFPS), tea.WithAltScreen())
 }
 
 // openCache opens the account's cache for the monitor. On a full or
@@ -253,6 +257,7 @@ func monitor(ctx context.Context, s monitorSetup) error {
 		Theme:      th,
 		Demo:       s.demo,
 		Name:       alertName(s.env),
+		Account:    s.env.account,
 		Sources:    s.env.cfg.Account(s.env.account).Sources,
 	})
 	// Each frame is written as soon as Update makes it, not at the

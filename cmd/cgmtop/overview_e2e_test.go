@@ -81,7 +81,7 @@ func TestOverviewFourPeople(t *testing.T) {
 	screen, took := tm.waitFor("four people with Ana's LOW, Ben's no data and Cleo's value", func(s string) bool {
 		return strings.Contains(s, "4 people") && strings.Contains(s, "URGENT LOW") && strings.Contains(s, "no data") &&
 			strings.Contains(s, "logged out") && strings.Contains(s, "Nightscout") &&
-			strings.Contains(s, "cgmtop login") && widest(s) <= 80
+			strings.Contains(s, "`cgmtop login --account dan`") && widest(s) <= 80
 	})
 	t.Logf("80x24 after %v:\n%s", took, screen)
 	order := func(s string, names ...string) bool {
@@ -137,6 +137,19 @@ func TestOverviewFourPeople(t *testing.T) {
 	tm.keys("u")
 	tm.waitFor("mg/dL again", func(s string) bool { return strings.Contains(s, "mg/dL") })
 
+	// s snoozes the alert at the top, Ana's, and says so; ? shows the
+	// keys, esc closes them.
+	tm.keys("s")
+	tm.waitFor("Ana's alert snoozed", func(s string) bool {
+		return strings.Contains(s, "Ana: urgent low snoozed until") && strings.Contains(s, "(snoozed)")
+	})
+	tm.keys("?")
+	tm.waitFor("the overview's help", func(s string) bool {
+		return strings.Contains(s, "close help") && strings.Contains(s, "snooze alert") && strings.Contains(s, "Ana")
+	})
+	tm.keys("Escape")
+	tm.waitFor("the help closed", func(s string) bool { return strings.Contains(s, "? help") })
+
 	// Dan logs in while the overview runs: his row follows, with no
 	// restart.
 	dan := startNSSite(t, nsemu.Config{Seed: 6})
@@ -154,6 +167,22 @@ func TestOverviewFourPeople(t *testing.T) {
 		return false
 	})
 	t.Logf("Dan's reading %v after his login:\n%s", took, screen)
+
+	// Ben logs out while the overview runs: his tile and his screen say
+	// how to log him in again, him and not the default account.
+	if out, err := runCombined(t, cgmtopBinary(t), env, "", "logout", "--account", "ben"); err != nil {
+		t.Fatalf("logout --account ben: %v\n%s", err, out)
+	}
+	tm.resize(80, 24)
+	screen, took = tm.waitFor("Ben's tile after his logout", func(s string) bool {
+		return strings.Contains(s, "`cgmtop login --account ben`")
+	})
+	t.Logf("Ben's tile %v after his logout:\n%s", took, screen)
+	tm.keys("2")
+	tm.waitFor("Ben's screen after his logout", func(s string) bool {
+		return strings.Contains(strings.SplitN(s, "\n", 2)[0], "Ben") && strings.Contains(s, "`cgmtop login --account ben`")
+	})
+	tm.keys("Escape")
 	tm.quit()
 
 	// --account still opens one person directly.

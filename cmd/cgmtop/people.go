@@ -123,7 +123,8 @@ func monitorPeople(ctx context.Context, setups []monitorSetup, saveUnits func(st
 		cfg.ASCII = cfg.ASCII || ascii
 		people[i] = tui.Person{
 			Options: tui.Options{Config: cfg, Clock: s.clock, Theme: th, Demo: s.demo, ASCIIOnly: ascii,
-				Name: s.env.cfg.DisplayName(s.env.account), Sources: s.env.cfg.Account(s.env.account).Sources},
+				Name: s.env.cfg.DisplayName(s.env.account), Account: s.env.account,
+				Sources: s.env.cfg.Account(s.env.account).Sources},
 			Source: sourceLabel(s.env.cfg.Account(s.env.account)),
 		}
 		stores[i] = newLateStore()
@@ -143,7 +144,7 @@ func monitorPeople(ctx context.Context, setups []monitorSetup, saveUnits func(st
 
 	app := tui.NewApp(tui.AppOptions{People: people, SaveUnits: saveUnits, Clock: first.clock, Theme: th,
 		Demo: first.demo, ASCIIOnly: ascii})
-	// Key presses show at once, as in the monitor (see monitorFPS).
+	// Frames show at once, as in the monitor (see monitorFPS).
 	prog, output, stopPaint := tui.Paint(app, os.Stdout)
 	p := tea.NewProgram(prog, append(programOptions(ctx, os.Getenv("TERM")), output)...)
 	syncCtx, stopSync := context.WithCancel(ctx)

@@ -5,6 +5,7 @@
 #
 #   contrib/bench/overview-idle.sh          # about 8-10 minutes
 #   BIN=/tmp/cgmtop RUNS=20 IDLE=60 SETTLE=30 ROUNDS=3 contrib/bench/overview-idle.sh
+#   BIN=/tmp/new BASE=/tmp/old ROUNDS=5 contrib/bench/overview-idle.sh   # A/B, interleaved
 #
 # Four `cgmtop emulate` instances on loopback (seeds 1-4, the first two also
 # serve a Nightscout site). People:
@@ -14,7 +15,8 @@
 # Then: start → first screen of `cgmtop` (the overview) at 120x40
 # (firstscreen.py, RUNS times), and ROUNDS windows of IDLE seconds of CPU
 # (utime+stime from /proc) of one overview in tmux after SETTLE seconds,
-# and its RSS. PERF=FILE profiles round 1 with `perf record` (user space)
+# and its RSS. BASE="BIN2 …" measures other binaries on the same caches,
+# round by round after the first, so that all see the same machine. PERF=FILE profiles round 1 with `perf record` (user space)
 # and writes the report to FILE. Everything lives in a temporary HOME removed at the end;
 # nothing listens beyond 127.0.0.1 and no health data is printed.
 set -euo pipefail
@@ -123,13 +125,18 @@ if command -v sqlite3 >/dev/null; then
 fi
 "$bin" auth status 2>&1 | grep -c 'logged in' | sed 's/^/logged in: /' || true
 
-echo "== start → first screen (${cols}x${rows}, $runs runs; load: $(cut -d' ' -f1-3 /proc/loadavg))"
-python3 "$here/firstscreen.py" --quiet --runs "$runs" --cols "$cols" --rows "$rows" \
-	--data 'no data \d+m|ago|just now' -- "$bin" || true
+bins=("$bin")
+[ -n "${BASE:-}" ] && read -ra more <<<"$BASE" && bins+=("${more[@]}")
+for b in "${bins[@]}"; do
+	echo "== $b: start → first screen (${cols}x${rows}, $runs runs; load: $(cut -d' ' -f1-3 /proc/loadavg))"
+	python3 "$here/firstscreen.py" --quiet --runs "$runs" --cols "$cols" --rows "$rows" \
+		--data 'no data \d+m|ago|just now' -- "$b" || true
+done
 
 echo "== idle: $rounds x ${idle} s of CPU after ${settle} s, the overview at ${cols}x${rows} in tmux"
 tck=$(getconf CLK_TCK)
 for r in $(seq "$rounds"); do
+for bin in "${bins[@]}"; do
 	tmux -L "$sock" -f /dev/null new-session -d -s idle -x "$cols" -y "$rows" "exec '$bin'"
 	pid=$(tmux -L "$sock" display-message -p -t idle '#{pane_pid}')
 	comm=$(basename "$bin" | cut -c1-15)
@@ -154,7 +161,8 @@ for r in $(seq "$rounds"); do
 	awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" -v r="$r" -v rss="$rss" -v hwm="$hwm" -v th="$threads" \
 		-v l="$l0 $(cut -d' ' -f1 /proc/loadavg)" \
 		-v w="$((w1 - w0))" \
-		'BEGIN {printf "round %d: cpu %.2f s over %.1f s = %.3f s per 60 s; %d context switches; RSS %s MB (peak %s); threads %s; load %s\n", r, b - a, e - s, (b - a) * 60 / (e - s), w, rss, hwm, th, l}'
+		-v who="$([ "${#bins[@]}" -gt 1 ] && echo "$bin: ")" \
+		'BEGIN {printf "%sround %d: cpu %.2f s over %.1f s = %.3f s per 60 s; %d context switches; RSS %s MB (peak %s); threads %s; load %s\n", who, r, b - a, e - s, (b - a) * 60 / (e - s), w, rss, hwm, th, l}'
 	if [ "$r" = 1 ]; then
 		tmux -L "$sock" capture-pane -p -t idle | sed -E 's/[0-9]{2,3}/NN/g' >"$tmp/screen.txt"
 		echo "(screen, values masked:)" && head -12 "$tmp/screen.txt"
@@ -165,4 +173,5 @@ for r in $(seq "$rounds"); do
 		perf report -i "$tmp/perf.data" --no-children --sort symbol --stdio 2>/dev/null >"$PERF" || true
 		perf report -i "$tmp/perf.data" --children --sort symbol --stdio -g none 2>/dev/null >"$PERF.children" || true
 	fi
+done
 done
