@@ -8,12 +8,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/internal/testio"
 )
 
 // scribble overwrites pages of the SQLite file at path past its header with
@@ -66,7 +66,7 @@ func TestDaemonFollowsARebuiltCache(t *testing.T) {
 
 	daemon := exec.Command(bin, "sync", "--daemon")
 	daemon.Env = env
-	var daemonOut lockedBuffer
+	var daemonOut testio.Buffer
 	daemon.Stdout, daemon.Stderr = &daemonOut, &daemonOut
 	if err := daemon.Start(); err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func TestDaemonRecoversADamagedCache(t *testing.T) {
 
 	daemon := exec.Command(bin, "sync", "--daemon")
 	daemon.Env = env
-	var daemonOut lockedBuffer
+	var daemonOut testio.Buffer
 	daemon.Stdout, daemon.Stderr = &daemonOut, &daemonOut
 	if err := daemon.Start(); err != nil {
 		t.Fatal(err)
@@ -254,24 +254,6 @@ func openCorrupt(pid string) string {
 		}
 	}
 	return ""
-}
-
-// lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // TestMonitorRecoversADamagedCache: a monitor alone (it syncs) finds the
