@@ -472,13 +472,8 @@ func TestPurge(t *testing.T) {
 
 func TestReaderSeesWritesAndRefusesToWrite(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "cache.db")
-	w, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	r, err := OpenReader(ctx, path)
+	w := openTemp(t)
+	r, err := OpenReader(ctx, w.Path())
 	if err != nil {
 		t.Fatal(err)
 	}

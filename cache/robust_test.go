@@ -351,11 +351,8 @@ func TestDiskFull(t *testing.T) {
 
 func TestRemove(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "cache.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openTemp(t)
+	path := db.Path()
 	db.PutReadings(ctx, sampleReadings(10, at(0)))
 	r, _ := OpenReader(ctx, path)
 	r.Freshness(ctx)
@@ -378,11 +375,8 @@ func TestRemove(t *testing.T) {
 // and leaves cache.db-wal; the new cache must not inherit its pages.
 func TestStaleWALOfADeletedCacheIsNotReplayed(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "cache.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openTemp(t)
+	path := db.Path()
 	if _, err := db.PutReadings(ctx, sampleReadings(20, at(0))); err != nil {
 		t.Fatal(err)
 	}
