@@ -25,6 +25,21 @@ func openTemp(t testing.TB) *DB {
 	return db
 }
 
+// openOldSchema creates a cache in a temporary folder with an older
+// cgmtop's schema (version), for the migration tests.
+func openOldSchema(t *testing.T, version int) *DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "cache.db")
+	if err := createPrivate(path); err != nil {
+		t.Fatal(err)
+	}
+	db, err := openWriter(context.Background(), path, version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // at is base plus n five-minute steps.
 func at(n int) time.Time { return base.Add(time.Duration(n) * 5 * time.Minute) }
 
@@ -575,14 +590,8 @@ func TestDevicesKeepUploaderAndLoopState(t *testing.T) {
 // (with nothing reported) and takes the new fields after the upgrade.
 func TestMigratesV3Devices(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "cache.db")
-	if err := createPrivate(path); err != nil {
-		t.Fatal(err)
-	}
-	v3, err := openWriter(ctx, path, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v3 := openOldSchema(t, 3)
+	path := v3.Path()
 	if _, err := v3.w.ExecContext(ctx, `INSERT INTO devices (transmitter_id, generation, display_device, display_app, last_upload)
 		VALUES ('8ABC12', 'g6', 'iOS', 'G6', ?)`, at(0).Unix()); err != nil {
 		t.Fatal(err)

@@ -181,14 +181,8 @@ func TestOpenAdoptsEmptyFiles(t *testing.T) {
 
 func TestMigratesV1Cache(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "cache.db")
-	if err := createPrivate(path); err != nil {
-		t.Fatal(err)
-	}
-	v1, err := openWriter(ctx, path, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v1 := openOldSchema(t, 1)
+	path := v1.Path()
 	want := sampleReadings(50, at(0))
 	// As a v1 cgmtop wrote them: today's PutReadings needs schema 3.
 	for _, r := range want {
