@@ -40,6 +40,21 @@ func openOldSchema(t *testing.T, version int) *DB {
 	return db
 }
 
+// openKept opens the cache at path, which Open must take as it is: one it
+// recovers (moves aside for a fresh one) fails the test with why.
+func openKept(t *testing.T, path, why string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if db.Recovered() != "" {
+		t.Fatalf("%s: %q", why, db.Recovered())
+	}
+	return db
+}
+
 // at is base plus n five-minute steps.
 func at(n int) time.Time { return base.Add(time.Duration(n) * 5 * time.Minute) }
 
@@ -597,14 +612,7 @@ func TestMigratesV3Devices(t *testing.T) {
 		t.Fatal(err)
 	}
 	v3.Close()
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if db.Recovered() != "" {
-		t.Fatalf("migration must not discard the cache: %q", db.Recovered())
-	}
+	db := openKept(t, path, "migration must not discard the cache")
 	got, err := db.Devices(ctx)
 	if err != nil || len(got) != 1 || got[0].TransmitterID != "8ABC12" || got[0].HasBattery || got[0].HasIOB || got[0].HasCOB {
 		t.Fatalf("devices after migration: %+v, %v", got, err)

@@ -147,34 +147,19 @@ func TestOpenRecoversDamagedFiles(t *testing.T) {
 			db.Close()
 
 			// Reopening the fresh cache is quiet.
-			again, err := Open(ctx, path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer again.Close()
-			if again.Recovered() != "" {
-				t.Errorf("second Open recovered again: %q", again.Recovered())
-			}
+			openKept(t, path, "second Open recovered again")
 		})
 	}
 }
 
 func TestOpenAdoptsEmptyFiles(t *testing.T) {
-	ctx := context.Background()
 	for name, content := range map[string][]byte{"empty file": nil} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "cache.db")
 			if err := os.WriteFile(path, content, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			db, err := Open(ctx, path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if db.Recovered() != "" {
-				t.Errorf("an empty file is a new cache, not a damaged one: %q", db.Recovered())
-			}
+			openKept(t, path, "an empty file is a new cache, not a damaged one")
 		})
 	}
 }
@@ -201,14 +186,7 @@ func TestMigratesV1Cache(t *testing.T) {
 	}
 	v1.Close()
 
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if db.Recovered() != "" {
-		t.Fatalf("migration must not discard the cache: %q", db.Recovered())
-	}
+	db := openKept(t, path, "migration must not discard the cache")
 	var version int
 	db.r.QueryRow("PRAGMA user_version").Scan(&version)
 	if version != len(migrations) {
