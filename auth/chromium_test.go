@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/internal/testio"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -32,7 +33,7 @@ func TestChromiumLogin(t *testing.T) {
 	b := &chromium{t: t, ctx: ctx, dataDir: t.TempDir()}
 	defer b.close()
 
-	var out lockedBuffer
+	var out testio.Buffer
 	store := env.fileStore()
 	tok, err := Connect(ctx, store, env.emu.URL(), LoginOptions{OAuth: env.oauth(), OpenBrowser: b.open, Out: &out, Timeout: time.Minute})
 	if err != nil {
@@ -73,7 +74,7 @@ func TestChromiumStrayRequests(t *testing.T) {
 		return "sent";
 	})()`}
 	defer b.close()
-	var out lockedBuffer
+	var out testio.Buffer
 	tok, err := Login(ctx, LoginOptions{OAuth: env.oauth(), OpenBrowser: b.open, Out: &out, Timeout: time.Minute})
 	if err != nil {
 		t.Fatalf("Login with stray requests from a page in Chromium: %v\nchromium: %s", err, b.stderr())
@@ -98,7 +99,7 @@ type chromium struct {
 	stray string
 
 	cmd    *exec.Cmd
-	errOut lockedBuffer
+	errOut testio.Buffer
 	toCDP  io.WriteCloser
 
 	mu      sync.Mutex

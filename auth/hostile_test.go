@@ -16,6 +16,7 @@ import (
 
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/internal/testio"
 )
 
 // The login against a hostile machine and hostile input (issue 12): other
@@ -109,7 +110,7 @@ func TestCallbackOnEveryLocalhostAddress(t *testing.T) {
 func TestStrayCallbacksCannotEndLogin(t *testing.T) {
 	env := newEnv(t, emulator.Config{})
 	port := redirectPort(env)
-	var out lockedBuffer
+	var out testio.Buffer
 	honest := &goBrowser{decision: "allow"}
 	forged := &goBrowser{decision: "allow", tamper: func(u *url.URL) *url.URL {
 		q := u.Query()
@@ -196,7 +197,7 @@ func TestCallbackErrorTextIsStripped(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newEnv(t, emulator.Config{})
-			var out lockedBuffer
+			var out testio.Buffer
 			open := func(authURL string) error {
 				q := tc.params
 				q.Set("state", stateOf(t, authURL))
@@ -275,7 +276,7 @@ func TestPasteTooLong(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			env := newEnv(t, emulator.Config{})
-			var out lockedBuffer
+			var out testio.Buffer
 			// The timeout is long: only the refusal, not the clock, may end
 			// this login.
 			_, err := Login(testContext(t), LoginOptions{OAuth: env.oauth(), NoBrowser: true,
@@ -297,7 +298,7 @@ func TestPasteTooLong(t *testing.T) {
 // above a fresh prompt, and the paste that follows still logs in.
 func TestStrayCallbackWhilePasting(t *testing.T) {
 	env := newEnv(t, emulator.Config{})
-	var out lockedBuffer
+	var out testio.Buffer
 	b := &goBrowser{decision: "allow"}
 	in := pastedFlow(t, &out, b, func(redirect string) string {
 		if resp, err := http.Get(env.redirect + "?error=access_denied&state=wrong"); err == nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/internal/testio"
 )
 
 // After a whole login and refresh, no credential is anywhere but the token
@@ -27,7 +28,7 @@ func TestNoCredentialLeaks(t *testing.T) {
 	os.Stdout, os.Stderr = sink, sink
 	defer func() { os.Stdout, os.Stderr = stdout, stderr }()
 
-	var out lockedBuffer
+	var out testio.Buffer
 	b := &goBrowser{decision: "allow"}
 	store := env.fileStore()
 	tok, err := Connect(ctx, store, env.emu.URL(), LoginOptions{OAuth: env.oauth(), OpenBrowser: b.open, Out: &out})

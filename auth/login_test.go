@@ -17,6 +17,7 @@ import (
 
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/internal/testio"
 )
 
 func TestConnectThroughConsentPage(t *testing.T) {
@@ -24,7 +25,7 @@ func TestConnectThroughConsentPage(t *testing.T) {
 	ctx := testContext(t)
 	store := env.fileStore()
 	b := &goBrowser{decision: "allow"}
-	var out lockedBuffer
+	var out testio.Buffer
 	tok, err := Connect(ctx, store, env.emu.URL(), LoginOptions{
 		OAuth: env.oauth(), HTTPClient: dexcom.NewHTTPClient(), OpenBrowser: b.open, Out: &out,
 	})
@@ -92,7 +93,7 @@ func TestLoginPages(t *testing.T) {
 // pastedFlow answers the no-browser prompt as a user over SSH would: opens
 // the printed link "on another machine" and pastes back what it lands on.
 // It returns the terminal input Login reads.
-func pastedFlow(t *testing.T, out *lockedBuffer, b *goBrowser, toPaste func(redirect string) string) io.Reader {
+func pastedFlow(t *testing.T, out *testio.Buffer, b *goBrowser, toPaste func(redirect string) string) io.Reader {
 	in, paste := io.Pipe()
 	t.Cleanup(func() { paste.Close() })
 	b.deliver = func(redirect string) {
@@ -104,7 +105,7 @@ func pastedFlow(t *testing.T, out *lockedBuffer, b *goBrowser, toPaste func(redi
 }
 
 // followPrintedLink waits for Login to print the link, then visits it.
-func followPrintedLink(out *lockedBuffer, b *goBrowser) {
+func followPrintedLink(out *testio.Buffer, b *goBrowser) {
 	linkRE := regexp.MustCompile(`http://127\.0\.0\.1:\d+/v2/oauth2/login\?\S+`)
 	for range 1000 {
 		if link := linkRE.FindString(out.String()); link != "" {
@@ -131,7 +132,7 @@ func TestNoBrowserPaste(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			env := newEnv(t, emulator.Config{})
-			var out lockedBuffer
+			var out testio.Buffer
 			b := &goBrowser{decision: "allow"}
 			store := env.fileStore()
 			opts := LoginOptions{OAuth: env.oauth(), NoBrowser: true, In: pastedFlow(t, &out, b, toPaste), Out: &out,
@@ -154,7 +155,7 @@ func TestNoBrowserPaste(t *testing.T) {
 // itself while the terminal still waits for a paste.
 func TestNoBrowserForwardedPort(t *testing.T) {
 	env := newEnv(t, emulator.Config{})
-	var out lockedBuffer
+	var out testio.Buffer
 	in, paste := io.Pipe()
 	defer paste.Close()
 	b := &goBrowser{decision: "allow"}
@@ -196,7 +197,7 @@ func TestLoginFailures(t *testing.T) {
 			if tc.secret != "" {
 				cfg.ClientSecret = tc.secret
 			}
-			var out lockedBuffer
+			var out testio.Buffer
 			opts := LoginOptions{OAuth: cfg, Out: &out, Timeout: tc.timeout,
 				OpenBrowser: func(string) error { return nil }}
 			if tc.browser != nil {
@@ -338,7 +339,7 @@ func TestBrowserEnv(t *testing.T) {
 // A browser that cannot open falls back to the printed link and a paste.
 func TestBrowserFailsFallsBackToPaste(t *testing.T) {
 	env := newEnv(t, emulator.Config{})
-	var out lockedBuffer
+	var out testio.Buffer
 	b := &goBrowser{decision: "allow"}
 	in := pastedFlow(t, &out, b, func(r string) string { return r })
 	_, err := Login(testContext(t), LoginOptions{OAuth: env.oauth(), In: in, Out: &out,

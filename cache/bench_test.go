@@ -10,6 +10,16 @@ import (
 // ninetyDays is a full 90-day history at one reading every five minutes.
 const ninetyDays = 90 * 24 * 12
 
+// openNinetyDays opens a fresh cache holding a full 90-day history.
+func openNinetyDays(b *testing.B) *DB {
+	b.Helper()
+	db := openTemp(b)
+	if _, err := db.PutReadings(context.Background(), sampleReadings(ninetyDays, at(0))); err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
+
 // BenchmarkPutReadings90Days ingests a full 90-day history into an empty
 // cache in one call, as the first sync after login does.
 func BenchmarkPutReadings90Days(b *testing.B) {
@@ -54,10 +64,7 @@ func BenchmarkPutReadingsResync(b *testing.B) {
 // for its longest chart and statistics.
 func BenchmarkReadings90Days(b *testing.B) {
 	ctx := context.Background()
-	db := openTemp(b)
-	if _, err := db.PutReadings(ctx, sampleReadings(ninetyDays, at(0))); err != nil {
-		b.Fatal(err)
-	}
+	db := openNinetyDays(b)
 	from, to := at(-ninetyDays), at(1)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -74,14 +81,8 @@ func BenchmarkReadings90Days(b *testing.B) {
 // "writer" is Open, with its integrity check, for comparison.
 func BenchmarkOpenFreshnessClose(b *testing.B) {
 	ctx := context.Background()
-	path := filepath.Join(b.TempDir(), "cache.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := db.PutReadings(ctx, sampleReadings(ninetyDays, at(0))); err != nil {
-		b.Fatal(err)
-	}
+	db := openNinetyDays(b)
+	path := db.Path()
 	if err := db.PutSyncStatus(ctx, SyncStatus{LastAttempt: time.Now(), LastSuccess: time.Now()}); err != nil {
 		b.Fatal(err)
 	}

@@ -25,6 +25,36 @@ func openTemp(t testing.TB) *DB {
 	return db
 }
 
+// openOldSchema creates a cache in a temporary folder with an older
+// cgmtop's schema (version), for the migration tests.
+func openOldSchema(t *testing.T, version int) *DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "cache.db")
+	if err := createPrivate(path); err != nil {
+		t.Fatal(err)
+	}
+	db, err := openWriter(context.Background(), path, version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// openKept opens the cache at path, which Open must take as it is: one it
+// recovers (moves aside for a fresh one) fails the test with why.
+func openKept(t *testing.T, path, why string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if db.Recovered() != "" {
+		t.Fatalf("%s: %q", why, db.Recovered())
+	}
+	return db
+}
+
 // at is base plus n five-minute steps.
 func at(n int) time.Time { return base.Add(time.Duration(n) * 5 * time.Minute) }
 
@@ -472,13 +502,8 @@ func TestPurge(t *testing.T) {
 
 func TestReaderSeesWritesAndRefusesToWrite(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "cache.db")
-	w, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	r, err := OpenReader(ctx, path)
+	w := openTemp(t)
+	r, err := OpenReader(ctx, w.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -580,27 +605,14 @@ func TestDevicesKeepUploaderAndLoopState(t *testing.T) {
 // (with nothing reported) and takes the new fields after the upgrade.
 func TestMigratesV3Devices(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "cache.db")
-	if err := createPrivate(path); err != nil {
-		t.Fatal(err)
-	}
-	v3, err := openWriter(ctx, path, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v3 := openOldSchema(t, 3)
+	path := v3.Path()
 	if _, err := v3.w.ExecContext(ctx, `INSERT INTO devices (transmitter_id, generation, display_device, display_app, last_upload)
 		VALUES ('8ABC12', 'g6', 'iOS', 'G6', ?)`, at(0).Unix()); err != nil {
 		t.Fatal(err)
 	}
 	v3.Close()
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if db.Recovered() != "" {
-		t.Fatalf("migration must not discard the cache: %q", db.Recovered())
-	}
+	db := openKept(t, path, "migration must not discard the cache")
 	got, err := db.Devices(ctx)
 	if err != nil || len(got) != 1 || got[0].TransmitterID != "8ABC12" || got[0].HasBattery || got[0].HasIOB || got[0].HasCOB {
 		t.Fatalf("devices after migration: %+v, %v", got, err)

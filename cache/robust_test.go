@@ -147,48 +147,27 @@ func TestOpenRecoversDamagedFiles(t *testing.T) {
 			db.Close()
 
 			// Reopening the fresh cache is quiet.
-			again, err := Open(ctx, path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer again.Close()
-			if again.Recovered() != "" {
-				t.Errorf("second Open recovered again: %q", again.Recovered())
-			}
+			openKept(t, path, "second Open recovered again")
 		})
 	}
 }
 
 func TestOpenAdoptsEmptyFiles(t *testing.T) {
-	ctx := context.Background()
 	for name, content := range map[string][]byte{"empty file": nil} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "cache.db")
 			if err := os.WriteFile(path, content, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			db, err := Open(ctx, path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if db.Recovered() != "" {
-				t.Errorf("an empty file is a new cache, not a damaged one: %q", db.Recovered())
-			}
+			openKept(t, path, "an empty file is a new cache, not a damaged one")
 		})
 	}
 }
 
 func TestMigratesV1Cache(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "cache.db")
-	if err := createPrivate(path); err != nil {
-		t.Fatal(err)
-	}
-	v1, err := openWriter(ctx, path, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v1 := openOldSchema(t, 1)
+	path := v1.Path()
 	want := sampleReadings(50, at(0))
 	// As a v1 cgmtop wrote them: today's PutReadings needs schema 3.
 	for _, r := range want {
@@ -207,14 +186,7 @@ func TestMigratesV1Cache(t *testing.T) {
 	}
 	v1.Close()
 
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if db.Recovered() != "" {
-		t.Fatalf("migration must not discard the cache: %q", db.Recovered())
-	}
+	db := openKept(t, path, "migration must not discard the cache")
 	var version int
 	db.r.QueryRow("PRAGMA user_version").Scan(&version)
 	if version != len(migrations) {
@@ -351,11 +323,8 @@ func TestDiskFull(t *testing.T) {
 
 func TestRemove(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "cache.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openTemp(t)
+	path := db.Path()
 	db.PutReadings(ctx, sampleReadings(10, at(0)))
 	r, _ := OpenReader(ctx, path)
 	r.Freshness(ctx)
@@ -378,11 +347,8 @@ func TestRemove(t *testing.T) {
 // and leaves cache.db-wal; the new cache must not inherit its pages.
 func TestStaleWALOfADeletedCacheIsNotReplayed(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "cache.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openTemp(t)
+	path := db.Path()
 	if _, err := db.PutReadings(ctx, sampleReadings(20, at(0))); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,11 +12,7 @@ import (
 // reading, with the source and arrival of the first.
 func TestPutReadingsDedupesAcrossSources(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "cache.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	base := time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC)
 	arrived := base.Add(20 * time.Second)
 	var share, official []client.Reading

@@ -151,12 +151,8 @@ func helper(t *testing.T, role string, env ...string) *exec.Cmd {
 // fail, wait out the busy timeout, or see an inconsistent state.
 func TestStress(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "cache.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
+	path := db.Path()
 	next := 0
 	put := func(k int) {
 		batch := make([]client.Reading, k)

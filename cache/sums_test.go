@@ -191,10 +191,7 @@ func TestGlucoseSumsBounds(t *testing.T) {
 // 90-day history: one query for the four periods.
 func BenchmarkGlucoseSums90Days(b *testing.B) {
 	ctx := context.Background()
-	db := openTemp(b)
-	if _, err := db.PutReadings(ctx, sampleReadings(ninetyDays, at(0))); err != nil {
-		b.Fatal(err)
-	}
+	db := openNinetyDays(b)
 	now := at(1)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -209,10 +206,7 @@ func BenchmarkGlucoseSums90Days(b *testing.B) {
 // 90 days of readings and summarise the four periods in Go.
 func BenchmarkStatsFromReadings90Days(b *testing.B) {
 	ctx := context.Background()
-	db := openTemp(b)
-	if _, err := db.PutReadings(ctx, sampleReadings(ninetyDays, at(0))); err != nil {
-		b.Fatal(err)
-	}
+	db := openNinetyDays(b)
 	now := at(1)
 	b.ReportAllocs()
 	for b.Loop() {

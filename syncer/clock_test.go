@@ -1,16 +1,15 @@
 package syncer
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
 	"github.com/cgmtop/cgmtop/clock"
+	"github.com/cgmtop/cgmtop/internal/testio"
 )
 
 // TestWrongClock is issue 11's clock acceptance at the engine: with this
@@ -33,9 +32,8 @@ func TestWrongClock(t *testing.T) {
 			server := clock.NewScaled(testStart.Add(offset), speed)
 			r := newRig(t, emulator.Config{Seed: 5, Clock: server, AutoApprove: true, UploadLag: lag,
 				AccessTTL: 24 * time.Hour, History: 48 * time.Hour})
-			var logBuf bytes.Buffer
-			var logMu sync.Mutex
-			log := slog.New(slog.NewTextHandler(&lockedWriter{w: &logBuf, mu: &logMu}, nil))
+			var logBuf testio.Buffer
+			log := slog.New(slog.NewTextHandler(&logBuf, nil))
 			e := New(r.src, r.db, Options{Clock: local, LockPath: r.lock, Log: log})
 			first, err := e.Sync(ctx)
 			if err != nil {
@@ -87,9 +85,7 @@ func TestWrongClock(t *testing.T) {
 			if d := st.ClockOffset - offset; d.Abs() > 30*time.Second {
 				t.Errorf("recorded clock offset %v, want about %v", st.ClockOffset, offset)
 			}
-			logMu.Lock()
 			logged := logBuf.String()
-			logMu.Unlock()
 			if warned := strings.Contains(logged, "clock is off"); warned != (offset != 0) {
 				t.Errorf("offset %v: logged a clock warning: %v; log:\n%s", offset, warned, logged)
 			}
@@ -106,15 +102,4 @@ func TestWrongClock(t *testing.T) {
 			}
 		})
 	}
-}
-
-type lockedWriter struct {
-	w  *bytes.Buffer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

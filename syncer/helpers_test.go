@@ -15,6 +15,7 @@ import (
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/clock"
 )
 
 // testStart is where the tests' clocks begin.
@@ -73,6 +74,19 @@ func (k *tokens) Refresh(ctx context.Context) (string, error) {
 	return tok.AccessToken, nil
 }
 
+// tempCache opens a fresh cache in a temporary folder, and returns the
+// folder for the test's other files (locks, gates).
+func tempCache(t testing.TB) (*cache.DB, string) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := cache.Open(context.Background(), filepath.Join(dir, "data", "cache.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db, dir
+}
+
 // rig is an emulator, a real client logged in to it and a real cache file.
 type rig struct {
 	s    *emulator.Server
@@ -89,12 +103,7 @@ func newRig(t testing.TB, cfg emulator.Config, opts ...dexcom.Option) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	dir := t.TempDir()
-	db, err := cache.Open(context.Background(), filepath.Join(dir, "data", "cache.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db, dir := tempCache(t)
 	c := dexcom.New(s.URL(), login(t, s), opts...)
 	return &rig{s: s, src: &recorder{Source: c}, db: db, dir: dir, lock: filepath.Join(dir, "state", "sync.lock")}
 }
@@ -149,4 +158,74 @@ func diff(after, before map[string]int) map[string]int {
 		}
 	}
 	return out
+}
+
+// freshRun is what a freshness run measured: the readings the cache
+// gained, the sum and worst of their delays from available to cached, and
+// how many had come by the end of the warm-up.
+type freshRun struct {
+	begin      time.Time
+	n, warmN   int
+	sum, worst time.Duration
+}
+
+// mean is the mean delay, to a tenth of a second.
+func (f freshRun) mean() time.Duration {
+	return (f.sum / time.Duration(max(f.n, 1))).Round(100 * time.Millisecond)
+}
+
+// runFresh runs e until span has passed on clk and measures each reading
+// the cache gains: its delay from avail (when the source made it
+// available) to the pass that cached it. atWarm runs once, on the first
+// pass warm after the start, for the caller to take its counters.
+func runFresh(ctx context.Context, e *Engine, db *cache.DB, clk clock.Clock, span, warm time.Duration,
+	avail func(client.Reading) time.Time, atWarm func()) freshRun {
+	m := freshRun{begin: clk.Now()}
+	var (
+		mu              sync.Mutex
+		warmed, stopped bool
+		stop            = make(chan struct{})
+	)
+	f, _ := db.Freshness(ctx)
+	seen := f.Latest.Time
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = e.Run(runCtx, func(Result) {
+			now := clk.Now()
+			rs, _ := db.Readings(ctx, seen.Add(time.Second), now.Add(time.Hour))
+			mu.Lock()
+			defer mu.Unlock()
+			for _, r := range rs {
+				d := now.Sub(avail(r))
+				m.sum, m.worst, m.n = m.sum+d, max(m.worst, d), m.n+1
+				seen = r.Time
+			}
+			if !warmed && now.Sub(m.begin) >= warm {
+				warmed, m.warmN = true, m.n
+				atWarm()
+			}
+			if !stopped && now.Sub(m.begin) >= span {
+				stopped = true
+				close(stop)
+			}
+		})
+	}()
+	<-stop
+	cancel()
+	<-done
+	return m
+}
+
+// storedTwice counts the readings closer than a minute to the one before:
+// the same reading stored twice.
+func storedTwice(rs []client.Reading) int {
+	n := 0
+	for i := 1; i < len(rs); i++ {
+		if rs[i].Time.Sub(rs[i-1].Time) < time.Minute {
+			n++
+		}
+	}
+	return n
 }

@@ -5,11 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/cgmtop/cgmtop/cache"
+	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/nightscout"
 	nsemu "github.com/cgmtop/cgmtop/client/nightscout/emulator"
 	"github.com/cgmtop/cgmtop/clock"
@@ -43,12 +42,7 @@ func TestNightscoutFreshness(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	dir := t.TempDir()
-	db, err := cache.Open(ctx, filepath.Join(dir, "cache.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, dir := tempCache(t)
 	src := nightscout.New(s.URL(), nsemu.DefaultReadToken)
 	e := New(src, db, Options{Clock: clk, LockPath: filepath.Join(dir, "sync.lock")})
 	if _, err := e.Sync(ctx); err != nil {
@@ -57,58 +51,20 @@ func TestNightscoutFreshness(t *testing.T) {
 	if err := SeedLag(ctx, db, 30*time.Second, 2*time.Minute); err != nil { // as `cgmtop login nightscout` does
 		t.Fatal(err)
 	}
-	begin := clk.Now()
-	var (
-		mu         sync.Mutex
-		n, warmN   int
-		warmReq    int
-		warmed     bool
-		sum, worst time.Duration
-		stop       = make(chan struct{})
-		stopped    bool
-	)
-	f, _ := db.Freshness(ctx)
-	seen := f.Latest.Time
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = e.Run(runCtx, func(Result) {
-			now := clk.Now()
-			rs, _ := db.Readings(ctx, seen.Add(time.Second), now.Add(time.Hour))
-			mu.Lock()
-			defer mu.Unlock()
-			for _, r := range rs {
-				d := now.Sub(r.Time.Add(lag))
-				sum, worst, n = sum+d, max(worst, d), n+1
-				seen = r.Time
-			}
-			if !warmed && now.Sub(begin) >= warm {
-				warmed, warmN, warmReq = true, n, src.Counts().Requests
-			}
-			if !stopped && now.Sub(begin) >= span {
-				stopped = true
-				close(stop)
-			}
-		})
-	}()
-	<-stop
-	cancel()
-	<-done
+	var warmReq int
+	m := runFresh(ctx, e, db, clk, span, warm,
+		func(r client.Reading) time.Time { return r.Time.Add(lag) },
+		func() { warmReq = src.Counts().Requests })
 
 	c := src.Counts()
-	steadyReq, steadyN := c.Requests-warmReq, n-warmN
+	steadyReq, steadyN := c.Requests-warmReq, m.n-m.warmN
+	begin := m.begin
 	all, _ := db.Readings(ctx, begin, clk.Now().Add(time.Hour))
-	var dups int
-	for i := 1; i < len(all); i++ {
-		if all[i].Time.Sub(all[i-1].Time) < time.Minute {
-			dups++
-		}
-	}
+	dups := storedTwice(all)
 	want := int(clk.Now().Sub(begin)/(5*time.Minute)) - 1
 	t.Logf("Nightscout, %s at %gx: %d new readings, mean delay %s (worst %s) from uploaded to cached; "+
 		"%.2f requests per reading after %s warm-up (%d/%d, %d answered 304)",
-		span, scale, n, (sum / time.Duration(max(n, 1))).Round(100*time.Millisecond), worst.Round(100*time.Millisecond),
+		span, scale, m.n, m.mean(), m.worst.Round(100*time.Millisecond),
 		float64(steadyReq)/float64(max(steadyN, 1)), warm, steadyReq, steadyN, c.NotModified)
 	if dups != 0 {
 		t.Errorf("%d readings stored twice", dups)

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/dexcom"
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
@@ -79,12 +78,7 @@ func shareRun(t *testing.T, hybridAccount bool, span time.Duration, scale float6
 		t.Fatal(err)
 	}
 	defer s.Close()
-	dir := t.TempDir()
-	db, err := cache.Open(ctx, filepath.Join(dir, "cache.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, dir := tempCache(t)
 	l, err := share.Connect(ctx, nil, "test", share.Login{Region: "us", URL: s.URL(), Username: "demo", Password: emulator.DefaultSharePassword})
 	if err != nil {
 		t.Fatal(err)
@@ -105,67 +99,28 @@ func shareRun(t *testing.T, hybridAccount bool, span time.Duration, scale float6
 		t.Fatal(err)
 	}
 	e = New(src, db, Options{Clock: clk, LockPath: filepath.Join(dir, "sync.lock")})
-	begin := clk.Now()
-	var (
-		mu               sync.Mutex
-		seen             time.Time
-		n                int
-		sum, worst       time.Duration
-		warmStats        emulator.ShareStats
-		warmN            int
-		warmed           bool
-		stop             = make(chan struct{})
-		stopped          bool
-		officialRequests = s.Stats()["egvs"]
-	)
-	f, _ := db.Freshness(ctx)
-	seen = f.Latest.Time
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = e.Run(runCtx, func(Result) {
-			now := clk.Now()
-			rs, _ := db.Readings(ctx, seen.Add(time.Second), now.Add(time.Hour))
-			mu.Lock()
-			defer mu.Unlock()
-			for _, r := range rs {
-				avail := r.Time.Add(lag)
-				if r.Source == "share" {
-					avail = avail.Add(-offset)
-				}
-				d := now.Sub(avail)
-				sum, worst, n = sum+d, max(worst, d), n+1
-				seen = r.Time
+	var warmStats emulator.ShareStats
+	officialRequests := s.Stats()["egvs"]
+	m := runFresh(ctx, e, db, clk, span, warm,
+		func(r client.Reading) time.Time {
+			if r.Source == "share" {
+				return r.Time.Add(lag - offset)
 			}
-			if !warmed && now.Sub(begin) >= warm {
-				warmed, warmStats, warmN = true, s.ShareStats(), n
-			}
-			if !stopped && now.Sub(begin) >= span {
-				stopped = true
-				close(stop)
-			}
-		})
-	}()
-	<-stop
-	cancel()
-	<-done
+			return r.Time.Add(lag)
+		},
+		func() { warmStats = s.ShareStats() })
 
 	st := s.ShareStats()
-	var dups int
+	begin := m.begin
 	all, _ := db.Readings(ctx, begin.Add(-25*time.Hour), clk.Now().Add(time.Hour))
-	for i := 1; i < len(all); i++ {
-		if all[i].Time.Sub(all[i-1].Time) < time.Minute {
-			dups++
-		}
-	}
-	steadyReads, steadyN := st.Reads-warmStats.Reads, n-warmN
+	dups := storedTwice(all)
+	steadyReads, steadyN := st.Reads-warmStats.Reads, m.n-m.warmN
 	expiries := int(clk.Now().Sub(begin) / ttl)
 	t.Logf("%s, %s at %gx: %d new readings, mean delay %s (worst %s) from available at the emulator to cached; "+
 		"%.2f Share reads per reading after %s warm-up (%d/%d); %d session logins for %d expiries, %d account look-ups; "+
 		"%d official egvs requests; %d readings in the last %s of cache, %d closer than a minute",
-		map[bool]string{false: "Share only", true: "hybrid"}[hybridAccount], span, scale, n,
-		(sum / time.Duration(max(n, 1))).Round(100*time.Millisecond), worst.Round(100*time.Millisecond),
+		map[bool]string{false: "Share only", true: "hybrid"}[hybridAccount], span, scale, m.n,
+		m.mean(), m.worst.Round(100*time.Millisecond),
 		float64(steadyReads)/float64(max(steadyN, 1)), warm, steadyReads, steadyN, st.Login-1, expiries, st.Authenticate,
 		s.Stats()["egvs"]-officialRequests, len(all), clk.Now().Sub(begin.Add(-25*time.Hour)).Round(time.Hour), dups)
 	if dups != 0 {

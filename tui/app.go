@@ -247,7 +247,9 @@ func (a *App) snoozeTop() string {
 func (a *App) personKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	i := a.open
 	m := &a.people[i]
-	if msg.Type == tea.KeyEsc && !m.screen.open {
+	// esc closes their full help first, as on the overview; then it
+	// comes back to the overview.
+	if msg.Type == tea.KeyEsc && !m.screen.open && !m.fullHelp {
 		a.open = -1
 		a.over.selected, a.over.chosen = i, true
 		// Hidden, the person's model draws no chart on every load.

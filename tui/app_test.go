@@ -183,7 +183,8 @@ func TestAppOrder(t *testing.T) {
 }
 
 // TestAppKeys walks the overview's keys: a number opens a person, esc
-// comes back, the AGP screen's esc stays its own, u changes every person.
+// comes back, the AGP screen's and the full help's esc stay their own, u
+// changes every person.
 func TestAppKeys(t *testing.T) {
 	people, _ := fourPeople()
 	a := loadApp(t, people, 100, 30, nil)
@@ -215,6 +216,15 @@ func TestAppKeys(t *testing.T) {
 	a = appStep(t, a, key("esc"))
 	if a.open != 0 || a.people[0].screen.open {
 		t.Fatalf("esc on the AGP screen should go back to Ana's monitor, open=%d agp=%v", a.open, a.people[0].screen.open)
+	}
+	// With her full help open, esc closes it first.
+	a = appStep(t, a, key("?"))
+	if !a.people[0].fullHelp {
+		t.Fatalf("? did not open the help on Ana's monitor")
+	}
+	a = appStep(t, a, key("esc"))
+	if a.open != 0 || a.people[0].fullHelp {
+		t.Fatalf("esc with Ana's help open should close it and stay, open=%d help=%v", a.open, a.people[0].fullHelp)
 	}
 	a = appStep(t, a, key("esc"))
 	if a.open != -1 || !strings.Contains(a.View(), "people") {

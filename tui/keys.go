@@ -70,7 +70,9 @@ type HelpKeyMap struct {
 
 // DefaultHelpKeyMap is the full help's keys.
 func DefaultHelpKeyMap() HelpKeyMap {
-	return HelpKeyMap{Close: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "close help"))}
+	// esc too, as on the overview: in the overview esc would otherwise
+	// leave the person with their help still open.
+	return HelpKeyMap{Close: key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?", "close help"))}
 }
 
 // fullHelps are the full help's arrangements, widest first: the help pane

@@ -3,17 +3,18 @@ package main
 import (
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/cgmtop/cgmtop/client/dexcom/emulator"
+	"github.com/cgmtop/cgmtop/internal/testio"
 )
 
 // scribble overwrites pages of the SQLite file at path past its header with
@@ -47,6 +48,63 @@ func statusValue(t *testing.T, env []string) (*float64, string) {
 	return st.Value, st.Text
 }
 
+// loggedInHome is an isolated home logged in to a Dexcom emulator (seed)
+// with the binary under test. The emulator runs until the test ends; a
+// test that closes it first has Dexcom unreachable, so a sync retries
+// within seconds instead of waiting out the sensor's five minutes.
+func loggedInHome(t *testing.T, seed int64) (bin string, env []string, srv *emulator.Server) {
+	t.Helper()
+	bin = cgmtopBinary(t)
+	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
+	srv, err := emulator.Start(emulator.Config{Seed: seed, RedirectURI: redirect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	env = isolatedEnv(t)
+	pasteLogin(t, bin, append(env, "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret), srv.URL(), redirect)
+	return bin, env, srv
+}
+
+// cachePath is the default account's cache file in env's home.
+func cachePath(env []string) string {
+	return filepath.Join(envValue(env, "XDG_DATA_HOME"), "cgmtop", "accounts", "default", "cache.db")
+}
+
+// daemonProc is a running `cgmtop sync --daemon`.
+type daemonProc struct {
+	cmd    *exec.Cmd
+	out    testio.Buffer // its stdout and stderr so far
+	exited chan error
+}
+
+// startDaemon starts `cgmtop sync --daemon` in env; the test stops it.
+func startDaemon(t *testing.T, bin string, env []string) *daemonProc {
+	t.Helper()
+	d := &daemonProc{cmd: exec.Command(bin, "sync", "--daemon"), exited: make(chan error, 1)}
+	d.cmd.Env = env
+	d.cmd.Stdout, d.cmd.Stderr = &d.out, &d.out
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.exited <- d.cmd.Wait() }()
+	return d
+}
+
+// stop sends the daemon SIGTERM and returns how it exited; one still
+// running 10 s later is killed.
+func (d *daemonProc) stop() error {
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-d.exited:
+		return err
+	case <-time.After(10 * time.Second):
+		d.cmd.Process.Kill()
+		<-d.exited
+		return errors.New("still running 10 s after SIGTERM")
+	}
+}
+
 // TestDaemonFollowsARebuiltCache: the cache is scribbled on while `cgmtop
 // sync --daemon` runs, and the user applies doctor's fix, `cgmtop sync`,
 // which moves the damaged file aside and starts a fresh one. The daemon
@@ -54,40 +112,16 @@ func statusValue(t *testing.T, env []string) (*float64, string) {
 // notice the new file and refill it, not keep writing to the damaged one
 // (the status line said "no data yet" until the daemon was restarted).
 func TestDaemonFollowsARebuiltCache(t *testing.T) {
-	bin := cgmtopBinary(t)
-	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
-	srv, err := emulator.Start(emulator.Config{Seed: 11, RedirectURI: redirect})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	env := isolatedEnv(t)
-	pasteLogin(t, bin, append(env, "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret), srv.URL(), redirect)
-
-	daemon := exec.Command(bin, "sync", "--daemon")
-	daemon.Env = env
-	var daemonOut lockedBuffer
-	daemon.Stdout, daemon.Stderr = &daemonOut, &daemonOut
-	if err := daemon.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- daemon.Wait() }()
+	bin, env, _ := loggedInHome(t, 11)
+	daemon := startDaemon(t, bin, env)
 	defer func() {
-		daemon.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-exited:
-			if err != nil {
-				t.Errorf("daemon after SIGTERM: %v\n%s", err, daemonOut.String())
-			}
-		case <-time.After(10 * time.Second):
-			daemon.Process.Kill()
-			t.Errorf("daemon still running 10s after SIGTERM")
+		if err := daemon.stop(); err != nil {
+			t.Errorf("daemon after SIGTERM: %v\n%s", err, daemon.out.String())
 		}
 	}()
 	time.Sleep(1500 * time.Millisecond) // the daemon's first pass, on a fresh cache: nothing due
 
-	db := filepath.Join(envValue(env, "XDG_DATA_HOME"), "cgmtop", "accounts", "default", "cache.db")
+	db := cachePath(env)
 	scribble(t, db)
 	out, _ := doctorRun(t, bin, env, "--offline")
 	wantLines(t, out, [3]string{"FAIL", "cache", "the cache is damaged"})
@@ -106,7 +140,7 @@ func TestDaemonFollowsARebuiltCache(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("20 s after the cache was rebuilt, status still says %q: the daemon did not refill it\n%s", text, daemonOut.String())
+			t.Fatalf("20 s after the cache was rebuilt, status still says %q: the daemon did not refill it\n%s", text, daemon.out.String())
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
@@ -123,35 +157,19 @@ func TestDaemonFollowsARebuiltCache(t *testing.T) {
 // "restart cgmtop". Dexcom is unreachable here, so the daemon retries
 // within seconds instead of waiting out the sensor's five minutes.
 func TestDaemonRecoversADamagedCache(t *testing.T) {
-	bin := cgmtopBinary(t)
-	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
-	srv, err := emulator.Start(emulator.Config{Seed: 12, RedirectURI: redirect})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := isolatedEnv(t)
-	pasteLogin(t, bin, append(env, "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret), srv.URL(), redirect)
+	bin, env, srv := loggedInHome(t, 12)
 	srv.Close()
 
-	daemon := exec.Command(bin, "sync", "--daemon")
-	daemon.Env = env
-	var daemonOut lockedBuffer
-	daemon.Stdout, daemon.Stderr = &daemonOut, &daemonOut
-	if err := daemon.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		daemon.Process.Signal(syscall.SIGTERM)
-		daemon.Wait()
-	}()
+	daemon := startDaemon(t, bin, env)
+	defer daemon.stop()
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(daemonOut.String(), "offline") {
+	for !strings.Contains(daemon.out.String(), "offline") {
 		if time.Now().After(deadline) {
-			t.Fatalf("the daemon never said offline:\n%s", daemonOut.String())
+			t.Fatalf("the daemon never said offline:\n%s", daemon.out.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	db := filepath.Join(envValue(env, "XDG_DATA_HOME"), "cgmtop", "accounts", "default", "cache.db")
+	db := cachePath(env)
 	scribble(t, db)
 
 	deadline = time.Now().Add(40 * time.Second)
@@ -160,7 +178,7 @@ func TestDaemonRecoversADamagedCache(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("40 s after the damage, the daemon has not moved the cache aside:\n%s", daemonOut.String())
+			t.Fatalf("40 s after the damage, the daemon has not moved the cache aside:\n%s", daemon.out.String())
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
@@ -182,29 +200,13 @@ func TestDaemonRecoversADamagedCache(t *testing.T) {
 // the monitor must read the new file, not keep showing the damaged one's
 // error (or its old reading, going stale) until it is restarted.
 func TestMonitorFollowsARebuiltCache(t *testing.T) {
-	bin := cgmtopBinary(t)
-	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
-	srv, err := emulator.Start(emulator.Config{Seed: 13, RedirectURI: redirect})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	env := isolatedEnv(t)
-	pasteLogin(t, bin, append(env, "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret), srv.URL(), redirect)
-
-	daemon := exec.Command(bin, "sync", "--daemon")
-	daemon.Env = env
-	if err := daemon.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		daemon.Process.Signal(syscall.SIGTERM)
-		daemon.Wait()
-	}()
+	bin, env, _ := loggedInHome(t, 13)
+	daemon := startDaemon(t, bin, env)
+	defer daemon.stop()
 	tm := startTmux(t, env, 100, 30, bin)
 	tm.waitFor("the monitor's reading", func(s string) bool { return strings.Contains(s, "synced") && strings.Contains(s, "in range") })
 
-	db := filepath.Join(envValue(env, "XDG_DATA_HOME"), "cgmtop", "accounts", "default", "cache.db")
+	db := cachePath(env)
 	scribble(t, db)
 	tm.keys("a") // the AGP screen reads the whole period: it meets the damage
 	time.Sleep(time.Second)
@@ -256,42 +258,17 @@ func openCorrupt(pid string) string {
 	return ""
 }
 
-// lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestMonitorRecoversADamagedCache: a monitor alone (it syncs) finds the
 // cache damaged on its next pass. It must move the file aside, start afresh
 // and let go of the damaged file by itself, as the daemon does. Dexcom is
 // unreachable, so the monitor's sync retries within seconds.
 func TestMonitorRecoversADamagedCache(t *testing.T) {
-	bin := cgmtopBinary(t)
-	redirect := fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
-	srv, err := emulator.Start(emulator.Config{Seed: 14, RedirectURI: redirect})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := isolatedEnv(t)
-	pasteLogin(t, bin, append(env, "CGMTOP_CLIENT_SECRET="+emulator.DefaultClientSecret), srv.URL(), redirect)
+	bin, env, srv := loggedInHome(t, 14)
 	srv.Close()
 
 	tm := startTmux(t, env, 100, 30, bin)
 	tm.waitFor("the monitor offline", func(s string) bool { return strings.Contains(s, "offline") })
-	db := filepath.Join(envValue(env, "XDG_DATA_HOME"), "cgmtop", "accounts", "default", "cache.db")
+	db := cachePath(env)
 	scribble(t, db)
 
 	pid := strings.TrimSpace(tm.run("display-message", "-p", "-t", "t", "#{pane_pid}"))

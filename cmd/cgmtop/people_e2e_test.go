@@ -21,6 +21,7 @@ import (
 	nsemu "github.com/cgmtop/cgmtop/client/nightscout/emulator"
 	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/internal/testio"
 )
 
 // peopleHome is one isolated home where several people are logged in, each
@@ -371,7 +372,7 @@ func TestDaemonForEveryone(t *testing.T) {
 	srvCy.Close()
 	h.emulator(emulator.Config{Seed: 31}, addrCy) // knows none of Cy's tokens
 
-	var stderr lockedBuffer
+	var stderr testio.Buffer
 	daemon := exec.Command(h.bin, "sync", "--daemon")
 	daemon.Env, daemon.Stderr = h.env, &stderr
 	if err := daemon.Start(); err != nil {

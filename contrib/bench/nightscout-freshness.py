@@ -28,7 +28,9 @@ counts every request to the site in steady state.
 
 Usage: nightscout-freshness.py --bin ./cgmtop --mode daemon|monitor --minutes 60
 """
-import argparse, json, os, random, shutil, signal, sqlite3, statistics, subprocess, sys, time, urllib.request
+import argparse, json, random, statistics, subprocess, time, urllib.request
+
+import benchkit
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--bin", required=True)
@@ -44,30 +46,9 @@ ap.add_argument("--tmux-socket", default="cgmtop-ns-bench")
 a = ap.parse_args()
 a.port = a.port or random.randrange(20000, 29998)
 
-shutil.rmtree(a.dir, ignore_errors=True)
-os.makedirs(a.dir)
-env = dict(os.environ, HOME=a.dir, XDG_CONFIG_HOME=a.dir + "/config", XDG_DATA_HOME=a.dir + "/data",
-           XDG_STATE_HOME=a.dir + "/state", XDG_CACHE_HOME=a.dir + "/cache", XDG_RUNTIME_DIR=a.dir + "/run",
-           NO_COLOR="1")
-os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
+env = benchkit.private_home(a.dir, runtime=True, NO_COLOR="1")
 site = f"http://127.0.0.1:{a.port}"
-procs = []
-
-def start(args, name):
-    p = subprocess.Popen(args, env=env, stdout=open(f"{a.dir}/{name}.log", "w"), stderr=subprocess.STDOUT)
-    procs.append(p)
-    return p
-
-def cleanup(*_):
-    if a.mode == "monitor":
-        subprocess.run(["tmux", "-L", a.tmux_socket, "kill-server"], stderr=subprocess.DEVNULL)
-    for p in reversed(procs):
-        p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(5)
-        except subprocess.TimeoutExpired:
-            p.kill()
+run = benchkit.Run(a.dir, env, a.tmux_socket if a.mode == "monitor" else None)
 
 def stats():
     with urllib.request.urlopen(site + "/emulator/stats", timeout=10) as r:
@@ -81,31 +62,22 @@ def diff(s1, s0):
     d["all"] = sum(s1.get(k, 0) - s0.get(k, 0) for k in ("entries", "treatments", "devicestatus", "status", "authorization"))
     return {k: v for k, v in d.items() if v or k == "all"}
 
-signal.signal(signal.SIGTERM, lambda *_: (cleanup(), sys.exit(1)))
 try:
-    start([a.bin, "emulate", "--listen", f"127.0.0.1:{a.port + 1}", "--nightscout-listen", f"127.0.0.1:{a.port}",
+    run.start([a.bin, "emulate", "--listen", f"127.0.0.1:{a.port + 1}", "--nightscout-listen", f"127.0.0.1:{a.port}",
            "--nightscout-lag", f"{a.lag}s"], "emulate")
-    token = ""
-    for _ in range(100):
-        time.sleep(0.2)
-        for line in open(a.dir + "/emulate.log"):
-            if "read token (role" in line:
-                token = line.split()[-1]
-        if token:
-            break
-    subprocess.run([a.bin, "login", "nightscout", "--url", site, "--token-stdin", "--token-store", "file"],
-                   input=token + "\n", env=env, text=True, check=True, capture_output=True)
+    token = benchkit.read_token(run.log("emulate"))
+    benchkit.login_nightscout(a.bin, env, site, token)
     base = stats()
     t0 = time.time()
     if a.mode == "daemon":
-        start([a.bin, "sync", "--daemon"], "daemon")
+        run.start([a.bin, "sync", "--daemon"], "daemon")
     else:
         envs = " ".join(f"{k}={env[k]}" for k in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME",
                                                   "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "NO_COLOR"))
         subprocess.run(["tmux", "-L", a.tmux_socket, "new-session", "-d", "-s", "m", "-x", "100", "-y", "30",
                         f"env {envs} {a.bin}"], check=True)
     if not a.no_bar:
-        start(["/bin/sh", "-c", f"while :; do {a.bin} status >/dev/null 2>&1; sleep 5; done"], "bar")
+        run.start(["/bin/sh", "-c", f"while :; do {a.bin} status >/dev/null 2>&1; sleep 5; done"], "bar")
 
     def probe():
         out = subprocess.run([a.bin, "status", "--no-sync", "--template", "{{.Unix}}"], env=env,
@@ -148,7 +120,7 @@ try:
     warm = warm or final
 
     # Readings the site served during the run that the cache lacks.
-    db = sqlite3.connect(f"file:{a.dir}/data/cgmtop/accounts/default/cache.db?mode=ro", uri=True)
+    db = benchkit.open_cache(a.dir)
     cached = {r[0] for r in db.execute("SELECT t FROM readings WHERE t >= ?", (int(t0) - 600,))}
     q = f"find[date][$gte]={int(t0) * 1000}&find[date][$lt]={int((time.time() - a.lag - 30) * 1000)}&count=100&token={token}"
     with urllib.request.urlopen(f"{site}/api/v1/entries/sgv.json?{q}", timeout=10) as r:
@@ -174,4 +146,4 @@ try:
     }
     print(json.dumps(report, indent=1), flush=True)
 finally:
-    cleanup()
+    run.stop()

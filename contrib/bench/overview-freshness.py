@@ -19,7 +19,9 @@ when the daemon stored it (first seen in the cache) and when the person's
 line first showed it (their value with the age "now"). It prints the delay
 per person: count, mean, worst; no glucose value is printed.
 """
-import argparse, os, re, shutil, signal, sqlite3, statistics, subprocess, sys, time
+import argparse, os, re, sqlite3, statistics, subprocess, time
+
+import benchkit
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--bin", required=True)
@@ -31,52 +33,22 @@ ap.add_argument("--one-daemon", action="store_true", help="one `sync --daemon` f
 ap.add_argument("--official", action="store_true", help="a fourth person on the official Dexcom API")
 a = ap.parse_args()
 
-shutil.rmtree(a.dir, ignore_errors=True)
-os.makedirs(a.dir)
-env = dict(os.environ, HOME=a.dir, XDG_CONFIG_HOME=a.dir + "/config", XDG_DATA_HOME=a.dir + "/data",
-           XDG_STATE_HOME=a.dir + "/state", XDG_CACHE_HOME=a.dir + "/cache", LANG="C.UTF-8",
-           TERM="xterm-256color", DBUS_SESSION_BUS_ADDRESS="unix:path=" + a.dir + "/nobus")
-procs = []
-
-
-def start(args, log):
-    p = subprocess.Popen(args, env=env, stdout=open(f"{a.dir}/{log}.log", "w"), stderr=subprocess.STDOUT)
-    procs.append(p)
-    return p
-
-
-def cleanup(*_):
-    subprocess.run(["tmux", "-L", a.socket, "kill-server"], stderr=subprocess.DEVNULL)
-    for p in reversed(procs):
-        p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(5)
-        except subprocess.TimeoutExpired:
-            p.kill()
-
-
-signal.signal(signal.SIGTERM, lambda *_: (cleanup(), sys.exit(1)))
+env = benchkit.private_home(a.dir, LANG="C.UTF-8", TERM="xterm-256color",
+                            DBUS_SESSION_BUS_ADDRESS="unix:path=" + a.dir + "/nobus")
+run = benchkit.Run(a.dir, env, a.socket)
 people = {"ana": "Ana", "ben": "Ben", "cleo": "Cleo"}
 if a.official:
     people["dan"] = "Dan"
 try:
     e1, e2, ns = a.port, a.port + 1, a.port + 2
-    start([a.bin, "emulate", "--seed", "1", "--listen", f"127.0.0.1:{e1}", "--nightscout-listen", ""], "emu1")
-    start([a.bin, "emulate", "--seed", "2", "--listen", f"127.0.0.1:{e2}", "--nightscout-listen", f"127.0.0.1:{ns}"], "emu2")
-    token = ""
-    for _ in range(100):
-        for line in open(a.dir + "/emu2.log"):
-            if "read token (role" in line:
-                token = line.split()[-1]
-        if token:
-            break
-        time.sleep(0.1)
+    run.start([a.bin, "emulate", "--seed", "1", "--listen", f"127.0.0.1:{e1}", "--nightscout-listen", ""], "emu1")
+    run.start([a.bin, "emulate", "--seed", "2", "--listen", f"127.0.0.1:{e2}", "--nightscout-listen", f"127.0.0.1:{ns}"], "emu2")
+    token = benchkit.read_token(run.log("emu2"), pause=0.1)
     if a.official:
         e3, cb = a.port + 3, a.port + 4
         redirect = f"http://127.0.0.1:{cb}/callback"
-        start([a.bin, "emulate", "--seed", "3", "--listen", f"127.0.0.1:{e3}", "--nightscout-listen", "",
-               "--auto-approve", "--redirect-uri", redirect], "emu3")
+        run.start([a.bin, "emulate", "--seed", "3", "--listen", f"127.0.0.1:{e3}", "--nightscout-listen", "",
+                   "--auto-approve", "--redirect-uri", redirect], "emu3")
         creds = {}
         for _ in range(100):
             for line in open(a.dir + "/emu3.log"):
@@ -95,12 +67,8 @@ try:
                        env=dict(env, BROWSER=browser, DISPLAY=":0", CGMTOP_CLIENT_SECRET=creds["secret"]),
                        stdin=subprocess.DEVNULL, check=True, capture_output=True, timeout=120)
     for acct, port in (("ana", e1), ("ben", e2)):
-        subprocess.run([a.bin, "login", "share", "--account", acct, "--share-url", f"http://127.0.0.1:{port}",
-                        "--region", "us", "--username", "demo", "--password-stdin", "--token-store", "file"],
-                       env=env, input="emulator-password\n", text=True, check=True, capture_output=True)
-    subprocess.run([a.bin, "login", "nightscout", "--account", "cleo", "--url", f"http://127.0.0.1:{ns}",
-                    "--token-stdin", "--token-store", "file"], env=env, input=token + "\n", text=True, check=True,
-                   capture_output=True)
+        benchkit.login_share(a.bin, env, f"http://127.0.0.1:{port}", account=acct)
+    benchkit.login_nightscout(a.bin, env, f"http://127.0.0.1:{ns}", token, account="cleo")
     # Name the people: a name line under each account's table, or a table
     # of its own for an account the logins did not write one for.
     cfgpath = a.dir + "/config/cgmtop/config.toml"
@@ -113,18 +81,17 @@ try:
             text += f'\n{head}name = "{name}"\n'
     open(cfgpath, "w").write(text)
     if a.one_daemon:
-        start([a.bin, "sync", "--daemon"], "daemon")
+        run.start([a.bin, "sync", "--daemon"], "daemon")
     else:
         for acct in people:
-            start([a.bin, "sync", "--daemon", "--account", acct], "daemon-" + acct)
+            run.start([a.bin, "sync", "--daemon", "--account", acct], "daemon-" + acct)
     subprocess.run(["tmux", "-L", a.socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "100", "-y", str(len(people) + 2),
                     "env " + " ".join(f"{k}={v}" for k, v in env.items() if k.startswith(("XDG_", "HOME", "LANG", "TERM", "DBUS"))) +
                     " " + a.bin], check=True)
 
     def newest(acct):
-        path = f"{a.dir}/data/cgmtop/accounts/{acct}/cache.db"
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+            db = benchkit.open_cache(a.dir, acct, timeout=1)
             row = db.execute("SELECT t, value FROM readings ORDER BY t DESC LIMIT 1").fetchone()
             db.close()
             return row
@@ -175,4 +142,4 @@ try:
         print(f"all   readings {len(allx):3d}  mean {statistics.mean(ok) if ok else 0:5.2f} s  worst {max(allx):5.2f} s"
               f"  (screen polled every 0.2 s: add up to 0.2 s)")
 finally:
-    cleanup()
+    run.stop()

@@ -15,7 +15,9 @@ probe that polls `cgmtop status --no-sync` every --probe seconds. It prints:
 
 Usage: share-freshness.py --bin ./cgmtop --mode daemon|monitor --minutes 60
 """
-import argparse, json, os, shutil, signal, sqlite3, statistics, subprocess, sys, time, urllib.request
+import argparse, json, statistics, subprocess, time, urllib.request
+
+import benchkit
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--bin", required=True)
@@ -34,57 +36,31 @@ a = ap.parse_args()
 # A reading stamped u by Share was taken at u - offset and served from
 # u - offset + lag.
 lag_s = float(a.share_lag.rstrip("s")) - a.share_offset
-shutil.rmtree(a.dir, ignore_errors=True)
-os.makedirs(a.dir)
-env = dict(os.environ, HOME=a.dir, XDG_CONFIG_HOME=a.dir + "/config", XDG_DATA_HOME=a.dir + "/data",
-           XDG_STATE_HOME=a.dir + "/state", XDG_CACHE_HOME=a.dir + "/cache", XDG_RUNTIME_DIR=a.dir + "/run",
-           NO_COLOR="1")
+env = benchkit.private_home(a.dir, runtime=True, NO_COLOR="1")
 url = f"http://127.0.0.1:{a.port}"
-procs = []
-
-def start(args, **kw):
-    p = subprocess.Popen(args, env=env, stdout=open(f"{a.dir}/{os.path.basename(args[1]) if len(args) > 1 else 'p'}.{len(procs)}.log", "w"),
-                         stderr=subprocess.STDOUT, **kw)
-    procs.append(p)
-    return p
+run = benchkit.Run(a.dir, env, a.tmux_socket if a.mode == "monitor" else None)
 
 def stats():
     with urllib.request.urlopen(url + "/emulator/stats", timeout=5) as r:
         return json.load(r)
 
-def cleanup(*_):
-    if a.mode == "monitor":
-        subprocess.run(["tmux", "-L", a.tmux_socket, "kill-server"], stderr=subprocess.DEVNULL)
-    for p in reversed(procs):
-        p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(5)
-        except subprocess.TimeoutExpired:
-            p.kill()
-
-signal.signal(signal.SIGTERM, lambda *_: (cleanup(), sys.exit(1)))
 try:
-    start([a.bin, "emulate", "--listen", f"127.0.0.1:{a.port}", "--share-lag", a.share_lag,
-           "--share-session-ttl", a.session_ttl, "--share-offset", f"{a.share_offset}s"])
+    run.start([a.bin, "emulate", "--listen", f"127.0.0.1:{a.port}", "--share-lag", a.share_lag,
+               "--share-session-ttl", a.session_ttl, "--share-offset", f"{a.share_offset}s"], "emulate")
     for _ in range(50):
         try:
             stats(); break
         except Exception:
             time.sleep(0.1)
-    out = subprocess.run([a.bin, "login", "share", "--share-url", url, "--region", "us", "--username", "demo",
-                          "--password-stdin", "--token-store", "file"], env=env, input="emulator-password\n",
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit("login failed: " + out.stdout + out.stderr)
+    benchkit.login_share(a.bin, env, url)
     t0 = time.time()
     if a.mode == "daemon":
-        start([a.bin, "sync", "--daemon"])
+        run.start([a.bin, "sync", "--daemon"], "daemon")
     else:
         subprocess.run(["tmux", "-L", a.tmux_socket, "new-session", "-d", "-x", "120", "-y", "40",
                         "env " + " ".join(f"{k}={env[k]}" for k in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME",
                         "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR")) + f" {a.bin}"], check=True)
-    bar = start(["/bin/sh", "-c", f"while :; do {a.bin} status >/dev/null 2>&1; sleep 5; done"])
+    run.start(["/bin/sh", "-c", f"while :; do {a.bin} status >/dev/null 2>&1; sleep 5; done"], "bar")
 
     seen = {}        # reading unix time -> (first probe that saw it, the probe before)
     lates = {}
@@ -113,7 +89,7 @@ try:
     steady = sorted(u for u in seen if warm_stats is not None)[warm_n:]
     reads = final["share"]["reads"] - (warm_stats or final)["share"]["reads"]
 
-    db = sqlite3.connect(f"file:{a.dir}/data/cgmtop/accounts/default/cache.db?mode=ro", uri=True)
+    db = benchkit.open_cache(a.dir)
     cached = {r[0] for r in db.execute("SELECT t FROM readings WHERE t >= ?", (int(t0) - 3600,))}
     # The emulator's own view of the run: one Share read with a fresh session.
     def post(path, body):
@@ -146,4 +122,4 @@ try:
     }
     print(json.dumps(report, indent=1))
 finally:
-    cleanup()
+    run.stop()
