@@ -163,6 +163,9 @@ func Login(ctx context.Context, opts LoginOptions) (*oauth2.Token, error) {
 		return nil, errTimedOut(timeout)
 	case <-ctx.Done():
 		f.finish(nil, ctx.Err())
+		if paste {
+			fmt.Fprintln(out) // end the prompt's line
+		}
 		return nil, fmt.Errorf("login cancelled: %w", ctx.Err())
 	}
 }

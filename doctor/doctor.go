@@ -132,6 +132,9 @@ type Env struct {
 	// Tmux runs `tmux ARGS…` against the user's server and returns its
 	// output; nil when tmux is not installed.
 	Tmux func(ctx context.Context, args ...string) (string, error)
+	// FreeSpace reports the bytes still free on the disk holding dir and
+	// an id of that disk (FreeSpace in this package); nil skips the check.
+	FreeSpace func(dir string) (free uint64, disk string, err error)
 }
 
 // Run runs every check and returns the findings.
@@ -147,6 +150,7 @@ func Run(ctx context.Context, env Env) Report {
 	for _, a := range accounts {
 		r = append(r, checkAccount(ctx, env, a)...)
 	}
+	r = append(r, checkDisk(env)...)
 	r = append(r, checkTerminal(env)...)
 	r = append(r, checkTmux(ctx, env)...)
 	return r

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
+
 	"github.com/cgmtop/cgmtop/agp"
 	"github.com/cgmtop/cgmtop/stats"
 )
@@ -42,26 +44,33 @@ func (c dayColumns) fixed() int {
 	return date + 1 + c.bar + 1 + 4 + 1 + 5 + 1 + 4 + 1
 }
 
-// DayHeader is the header over DayRows of width w.
+// DayHeader is the header over DayRows of width w. Like the rows, it shows
+// a column whole or not at all: a narrow screen loses the last columns,
+// never half a word.
 func DayHeader(w int, st Style) string {
 	c := columnsFor(w)
-	date := "Day"
 	dw := 6
 	if c.longDate {
 		dw = 10
 	}
-	h := fmt.Sprintf("%-*s %-*s %4s %5s %4s ", dw, date, c.bar, "Time in ranges", "TIR", "mean", "lows")
-	if c.bar < len("Time in ranges") {
-		h = fmt.Sprintf("%-*s %-*s %4s %5s %4s ", dw, date, c.bar, "Ranges", "TIR", "mean", "lows")
+	ranges := "Time in ranges"
+	if c.bar < len(ranges) {
+		ranges = "Ranges"
 	}
-	if c.trace > 0 {
-		h += "00:00" + strings.Repeat(" ", max(c.trace-10, 1)) + "24:00"
+	parts := []string{fmt.Sprintf("%-*s", dw, "Day"), fmt.Sprintf(" %-*s", c.bar, ranges),
+		fmt.Sprintf(" %4s", "TIR"), fmt.Sprintf(" %5s", "mean"), fmt.Sprintf(" %4s", "lows")}
+	switch {
+	case c.trace >= 11:
+		parts = append(parts, " 00:00"+strings.Repeat(" ", c.trace-10)+"24:00")
+	case c.trace > 0:
+		parts = append(parts, " 0–24h")
 	}
-	return st.Theme.Styles.Muted.Render(strings.TrimRight(truncate(h, w), " "))
+	return st.Theme.Styles.Muted.Render(strings.TrimRight(whole(w, parts), " "))
 }
 
 // DayRow is one day in w cells: its date, stacked time in ranges, TIR,
-// mean, low episodes, and its glucose through the day.
+// mean, low episodes, and its glucose through the day. A column that does
+// not fit is left out whole: a number is never cut.
 func DayRow(d agp.Day, w int, st Style) string {
 	c := columnsFor(w)
 	s := st.Theme.Styles
@@ -70,7 +79,7 @@ func DayRow(d agp.Day, w int, st Style) string {
 		date = d.Date.Format("Mon 02 Jan")
 	}
 	if d.Sums.Count == 0 {
-		return s.Text.Render(date) + s.Muted.Render(" no readings")
+		return whole(w, []string{s.Text.Render(date), s.Muted.Render(" no readings")})
 	}
 	sum := d.Summary()
 	tir := stats.Percentages(sum.Bands)[stats.InRange]
@@ -79,14 +88,33 @@ func DayRow(d agp.Day, w int, st Style) string {
 	if d.Lows > 0 {
 		lowStyle = st.Theme.Style(bandRange[stats.Low])
 	}
-	line := s.Text.Render(date) + " " + RangeBar(d.Sums, c.bar, st) + " " +
-		s.Bold.Render(fmt.Sprintf("%3d%%", tir)) + " " +
-		s.Text.Render(fmt.Sprintf("%5s", st.Unit.Format(sum.Mean))) + " " +
-		lowStyle.Render(fmt.Sprintf("%4s", lows)) + " "
+	parts := []string{s.Text.Render(date), " " + RangeBar(d.Sums, c.bar, st),
+		" " + s.Bold.Render(fmt.Sprintf("%3d%%", tir)),
+		" " + s.Text.Render(fmt.Sprintf("%5s", st.Unit.Format(sum.Mean))),
+		" " + lowStyle.Render(fmt.Sprintf("%4s", lows))}
 	if c.trace > 0 {
-		line += Trace(d, c.trace, st)
+		parts = append(parts, " "+Trace(d, c.trace, st))
 	}
-	return line
+	return whole(w, parts)
+}
+
+// whole joins the columns that fit in w cells, from the first: each is
+// shown whole or not at all (the first is cut only when nothing else fits).
+func whole(w int, parts []string) string {
+	var b strings.Builder
+	used := 0
+	for i, p := range parts {
+		pw := lipgloss.Width(p)
+		if used+pw > w {
+			if i == 0 {
+				return truncateStyled(p, w)
+			}
+			break
+		}
+		b.WriteString(p)
+		used += pw
+	}
+	return b.String()
 }
 
 // truncate cuts plain text to w runes.

@@ -332,7 +332,7 @@ func tooltip(d Data, in Input) string {
 		lines = append(lines, s)
 	}
 	sync := in.Fresh.Sync
-	if d.Reason != "" && d.Reason != ReasonCache {
+	if d.Reason != "" && d.Reason != ReasonCache && d.Status != StateLoggedOut {
 		s := "Sync failing: " + reasonText[d.Reason]
 		if d.Reason == ReasonAuth {
 			s += ": run `cgmtop login`"

@@ -132,7 +132,9 @@ func Build(in Input) Data {
 		case d.Reason != "":
 			d.Status = StateFailing
 		case !in.LoggedIn:
-			d.Status = StateLoggedOut
+			// The reason too, as README lists it: a script reads one
+			// field (JSON reason, .Reason) for why there is no value.
+			d.Status, d.Reason = StateLoggedOut, ReasonNotLoggedIn
 		default:
 			d.Status = StateNoData
 		}

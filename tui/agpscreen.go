@@ -237,19 +237,33 @@ func (s *agpScreen) titleLine(w int) string {
 	if s.view == viewDaily {
 		name = "Daily patterns"
 	}
-	left := st.Title.Render(name) + st.Muted.Render(fmt.Sprintf(" · %d days", agpPeriods[s.period]))
+	short := strings.Fields(name)[0]
+	days := agpPeriods[s.period]
+	// Shorter as the screen narrows, as the monitor's header does: the
+	// name and period in fewer words before the unit goes (it says what
+	// the means are in), and never a word cut.
+	ways := []string{
+		st.Title.Render(name) + st.Muted.Render(fmt.Sprintf(" · %d days", days)),
+		st.Title.Render(short) + st.Muted.Render(fmt.Sprintf(" · %d days", days)),
+		st.Title.Render(short) + st.Muted.Render(fmt.Sprintf(" · %d d", days)),
+		st.Title.Render(short),
+	}
 	if s.profile != nil && w >= 60 {
-		left += st.Muted.Render(" · " + report.PeriodLabel(s.profile))
+		ways = append([]string{ways[0] + st.Muted.Render(" · "+report.PeriodLabel(s.profile))}, ways...)
 	}
-	right := st.Muted.Render(s.unit.String())
+	unit := st.Muted.Render(s.unit.String())
+	rights := []string{unit}
 	if s.loading && s.profile != nil {
-		right = st.Muted.Render("updating… ") + right
+		rights = []string{st.Muted.Render("updating… ") + unit, unit}
 	}
-	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 1 {
-		return left
+	for _, left := range ways {
+		for _, right := range rights {
+			if gap := w - lipgloss.Width(left) - lipgloss.Width(right); gap >= 1 {
+				return left + strings.Repeat(" ", gap) + right
+			}
+		}
 	}
-	return left + strings.Repeat(" ", gap) + right
+	return firstFit(w, ways...)
 }
 
 func (s *agpScreen) helpLine(w int) string {

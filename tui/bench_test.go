@@ -100,7 +100,7 @@ func BenchmarkPane(b *testing.B) {
 		{"stats", func(i int) { m.stats.SetSize(58, 0); m.stats.Update(&c, i%2, true, m.summaries[i%2]) }},
 		{"devices", func(int) {
 			m.source.SetSize(59, 0)
-			m.source.Update(&c, m.devices, m.devGen, m.fresh.Latest, m.sync, false, m.dataRange)
+			m.source.Update(&c, m.devices, m.devGen, m.fresh.Latest, m.sync, "", m.dataRange)
 		}},
 		{"help", func(i int) { m.helpBar.SetSize(w, layoutFull); m.helpBar.Update(false) }},
 		{"chart", func(int) {

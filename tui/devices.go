@@ -2,11 +2,13 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cgmtop/cgmtop/cache"
 	"github.com/cgmtop/cgmtop/client"
+	"github.com/cgmtop/cgmtop/statusline"
 )
 
 // devicesPane says where the data comes from and how fresh the cache is:
@@ -29,7 +31,8 @@ type devicesIn struct {
 	devGen    int
 	latest    client.Reading
 	sync      cache.SyncStatus
-	failing   bool // the last sync or load failed
+	srcErr    string // why the last sync or load failed, or ""
+	keeps     string // how much history the account's source keeps, or ""
 	dataRange client.DataRange
 }
 
@@ -37,9 +40,9 @@ func (p *devicesPane) SetSize(w, _ int) { p.in.w = w }
 
 // Update sets what the pane shows and draws again if any of it moved.
 // gen must change whenever devices does.
-func (p *devicesPane) Update(c *paneContext, devices []client.Device, gen int, latest client.Reading, sync cache.SyncStatus, failing bool, dr client.DataRange) {
+func (p *devicesPane) Update(c *paneContext, devices []client.Device, gen int, latest client.Reading, sync cache.SyncStatus, srcErr string, dr client.DataRange) {
 	p.devices = devices
-	p.in.st, p.in.devGen, p.in.latest, p.in.sync, p.in.failing, p.in.dataRange = c.stamp(), gen, latest, sync, failing, dr
+	p.in.st, p.in.devGen, p.in.latest, p.in.sync, p.in.srcErr, p.in.dataRange = c.stamp(), gen, latest, sync, srcErr, dr
 	if p.memo.stale(p.in) {
 		p.memo.put(p.in, drawDevices(c, p.in, p.devices))
 	}
@@ -87,32 +90,35 @@ func drawDevices(c *paneContext, in devicesIn, devices []client.Device) []string
 		}
 	}
 
-	var sync string
+	var synced, failed string
 	switch s := in.sync; {
 	case s.LastSuccess.IsZero() && s.LastAttempt.IsZero():
-		sync = st.Muted.Render("sync: not yet run")
+		synced = st.Muted.Render("sync: not yet run")
 	case s.LastSuccess.IsZero():
-		sync = st.Error.Render("sync: never succeeded")
+		synced = st.Error.Render("sync: never succeeded")
 	default:
-		sync = st.Text.Render("synced " + age(c.now, s.LastSuccess))
+		synced = st.Text.Render("synced " + age(c.now, s.LastSuccess))
 	}
-	if in.failing && !in.sync.LastSuccess.IsZero() {
-		sync += st.Error.Render(" · last try failed")
+	if in.srcErr != "" && !in.sync.LastSuccess.IsZero() {
+		failed = st.Error.Render(" · last try failed")
 	}
-	if n := in.sync.NextPoll; !n.IsZero() {
-		if n.After(c.now) {
-			sync += st.Muted.Render(" · next in " + span(n.Sub(c.now).Round(time.Minute)))
-		} else {
-			sync += st.Muted.Render(" · next now")
-		}
+	// What happens next matters more than that the last try failed (the
+	// banner says why): that goes first when the line is short of room.
+	ways := []string{synced + failed}
+	if next, short := nextSync(c, in.sync.NextPoll, in.srcErr); next != "" {
+		next, short = st.Muted.Render(" · "+next), st.Muted.Render(" · "+short)
+		ways = []string{synced + failed + next, synced + failed + short, synced + short, synced}
 	}
+	sync := firstFit(w, ways...)
 
 	data := []string{"account data: none yet"}
 	if rg := in.dataRange.Readings; !rg.Empty() {
 		data = []string{fmt.Sprintf("account data %s → %s (%s)",
 			rg.Start.In(c.loc).Format("2 Jan"), rg.End.In(c.loc).Format("2 Jan"), span(rg.End.Sub(rg.Start)))}
 	}
-	data = append(data, "Dexcom keeps 90 days")
+	if in.keeps != "" {
+		data = append(data, in.keeps)
+	}
 	for i := range data {
 		data[i] = st.Muted.Render(data[i])
 	}
@@ -123,6 +129,50 @@ func drawDevices(c *paneContext, in devicesIn, devices []client.Device) []string
 		out = append(out, st.Text.Render(firstFit(w, "current reading "+o, o)))
 	}
 	return append(out, pack(data, st.Muted.Render(" · "), w)...)
+}
+
+// keeps says how much history an account's sources keep, for the Source
+// pane: what the official API holds, else Share's day, and nothing for
+// Nightscout, where it is the site's own setting.
+func keeps(sources []string) string {
+	switch {
+	case len(sources) == 0 || slices.Contains(sources, "dexcom"):
+		return "Dexcom keeps 90 days"
+	case slices.Contains(sources, "share"):
+		return "Share keeps 24 hours"
+	}
+	return ""
+}
+
+// nextSync says what really happens next, and the same in fewer words, or
+// "" when nothing is planned. A refused or missing login is waited out,
+// not polled: only `cgmtop login` brings the next sync. A rate limit is
+// waited out until the time the server gave (Retry-After), said as a time
+// of day. Otherwise it is the next poll; the pane redraws once a minute,
+// so a poll under a minute away is not counted down (it read "next in 0
+// min").
+func nextSync(c *paneContext, next time.Time, srcErr string) (string, string) {
+	switch statusline.Reason(srcErr) {
+	case statusline.ReasonAuth, statusline.ReasonNotLoggedIn, statusline.ReasonLoginRefused:
+		return "waiting for `cgmtop login`", "waiting for login"
+	case statusline.ReasonRateLimited:
+		if next.After(c.now) {
+			at := c.clockTime(next)
+			return "next try at " + at, "retry " + at
+		}
+	}
+	var s string
+	switch d := next.Sub(c.now); {
+	case next.IsZero():
+		return "", ""
+	case d <= 0:
+		s = "next now"
+	case d < time.Minute:
+		s = "next within a minute"
+	default:
+		s = "next in " + span(d.Round(time.Minute))
+	}
+	return s, s
 }
 
 // sourceNames are the source kinds as the user knows them.

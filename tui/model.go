@@ -59,6 +59,10 @@ type Options struct {
 	// character drawn is ASCII, charts and lines included. Implies
 	// Config.ASCII's arrows and glyphs.
 	ASCIIOnly bool
+	// Sources are the account's source kinds, as in the settings
+	// ("dexcom", "share", "nightscout"); the Source pane says how much
+	// history they keep. Empty means the official API, as in the settings.
+	Sources []string
 }
 
 // SyncedMsg is sent by the program's owner after each sync pass; the
@@ -209,6 +213,7 @@ func New(opts Options) Model {
 		now:     clk.Now(),
 
 		screen: newAgpScreen(agpStore(opts.Store), clk, time.Local, th, cfg.Unit(), cfg.ASCII),
+		source: devicesPane{in: devicesIn{keeps: keeps(opts.Sources)}},
 	}
 }
 

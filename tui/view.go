@@ -355,7 +355,7 @@ func (m *Model) lowerPanes(w int) []string {
 	m.stats.SetSize(sw, 0)
 	m.stats.Update(c, m.period, m.statsOK, m.summaries[m.period])
 	m.source.SetSize(dw, 0)
-	m.source.Update(c, m.devices, m.devGen, m.fresh.Latest, m.sync, m.sourceError() != "", m.dataRange)
+	m.source.Update(c, m.devices, m.devGen, m.fresh.Latest, m.sync, m.sourceError(), m.dataRange)
 	if k := (lowerKey{w, m.stats.memo.n, m.source.memo.n}); m.lower.stale(k) {
 		m.lower.put(k, m.joinLower(w))
 	}

@@ -69,6 +69,11 @@ func (c *Client) get(ctx context.Context, endpoint string, query url.Values, dec
 				// cgmtop processes do not come back in lockstep.
 				wait = rateErr.RetryAfter + rand.N(c.backoff/2+1)
 			}
+			if attempt < c.maxRetries && !httpapi.ExceedsDeadline(ctx, wait) {
+				// Say so before going quiet: a one-shot command would
+				// otherwise look hung for the whole wait.
+				client.NoteRateLimitWait(ctx, client.RateLimitWait{Server: "Dexcom", Wait: wait})
+			}
 		case retryable(err):
 			wait = httpapi.Backoff(c.backoff, attempt)
 		default:

@@ -203,6 +203,9 @@ func demoSource(ctx context.Context, ep *env, source string, seed int64, clk *cl
 		}
 		src = hybrid.New(hybrid.Part{Kind: config.SourceDexcom, Source: src},
 			hybrid.Part{Kind: config.SourceShare, Source: rt, Window: share.Window}, clk)
+		// The settings as a real hybrid login leaves them: the monitor
+		// says what the official API keeps.
+		e.cfg.SetAccount(e.account, config.Account{Sources: []string{config.SourceDexcom, config.SourceShare}})
 	}
 
 	ok = true

@@ -27,8 +27,9 @@ func newDoctorCmd(std stdio) *cobra.Command {
 		Use:   "doctor",
 		Short: "Check the whole setup and say how to fix what is wrong",
 		Long: `Check the settings file, each account's login and server (one request per
-account, none with --offline), the keyring, each cache, syncing, the clock
-against the server's, the terminal and tmux. Each finding is one line, with
+account, none with --offline), the keyring, each cache, syncing, the free
+space where cgmtop writes, the clock against the server's, the terminal and
+tmux. Each finding is one line, with
 the fix under it. doctor changes nothing and never prints a glucose value; it
 exits 1 when something is broken, 0 otherwise.`,
 		Example: `  cgmtop doctor
@@ -49,9 +50,10 @@ func runDoctor(ctx context.Context, offline, ascii bool, std stdio) error {
 	cfg, cfgErr := config.Load(paths.ConfigFile)
 	checks := doctor.Env{
 		Paths: paths, Config: cfg, ConfigErr: cfgErr,
-		Offline: offline,
-		Getenv:  os.Getenv,
-		Keyring: keyringCause,
+		Offline:   offline,
+		Getenv:    os.Getenv,
+		Keyring:   keyringCause,
+		FreeSpace: doctor.FreeSpace,
 		LoggedIn: func(ctx context.Context, account string) (string, error) {
 			return loggedIn(ctx, env{paths: paths, account: account, cfg: cfg})
 		},

@@ -7,7 +7,9 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -187,4 +189,46 @@ func TestDoctorTmux(t *testing.T) {
 		[3]string{"ok", "tmux", "allow-passthrough is on"},
 		[3]string{"ok", "tmux", "the status line calls cgmtop"},
 	)
+}
+
+// TestDoctorFullDisk: the cache's disk is a real 1 MB tmpfs, filled to
+// the last byte. doctor said "All good" over it (with a login and a cache,
+// which a full disk still lets it read); now it fails on the disk, says
+// which folder and what to run, and the other folders' disk is fine. It
+// needs root, to mount the tmpfs.
+func TestDoctorFullDisk(t *testing.T) {
+	bin := cgmtopBinary(t)
+	e := newE2EEnv(t, 8)
+	e.login()
+	data := envValue(e.env, "XDG_DATA_HOME")
+	mnt := filepath.Join(t.TempDir(), "small")
+	if err := os.MkdirAll(mnt, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs (needs root): %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
+	// The account's cache moves onto the small disk, then the disk fills.
+	if out, err := exec.Command("cp", "-a", filepath.Join(data, "cgmtop"), mnt).CombinedOutput(); err != nil {
+		t.Skipf("the cache does not fit on a 1 MB disk: %v %s", err, out)
+	}
+	env := append(slices.Clone(e.env), "XDG_DATA_HOME="+mnt)
+	// dd stops, failing, when the disk is full: the findings below say so.
+	exec.Command("dd", "if=/dev/zero", "of="+filepath.Join(mnt, "filler"), "bs=4k").Run()
+
+	out, code := doctorRun(t, bin, env, "--offline")
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (the disk is full)", code)
+	}
+	wantLines(t, out,
+		[3]string{"FAIL", "disk", "the disk of " + filepath.Join(mnt, "cgmtop") + " is full (0 bytes free): cgmtop cannot save the cache"},
+		[3]string{"ok", "disk", "free for the logins and the settings"},
+	)
+	if fix := fixAfter(out, "is full"); !strings.Contains(fix, "df -h "+filepath.Join(mnt, "cgmtop")) {
+		t.Errorf("disk fix = %q", fix)
+	}
+	if strings.Contains(out, "All good") {
+		t.Errorf("doctor says all is good on a full disk:\n%s", out)
+	}
 }

@@ -149,12 +149,12 @@ func runLogin(ctx context.Context, opts loginOptions, std stdio) error {
 
 	in := bufio.NewReader(std.in)
 	if cfg.ClientID == "" {
-		if cfg.ClientID, err = ask(in, std, "Dexcom app client ID: ", false); err != nil {
+		if cfg.ClientID, err = ask(ctx, in, std, "Dexcom app client ID: ", false); err != nil {
 			return err
 		}
 	}
 	if opts.secret == "" {
-		opts.secret, err = readSecret(in, std, false, secretSource{env: "CGMTOP_CLIENT_SECRET", prompt: "Dexcom app client secret (hidden): "})
+		opts.secret, err = readSecret(ctx, in, std, false, secretSource{env: "CGMTOP_CLIENT_SECRET", prompt: "Dexcom app client secret (hidden): "})
 		if err != nil {
 			return err
 		}
@@ -177,6 +177,10 @@ func runLogin(ctx context.Context, opts loginOptions, std stdio) error {
 		In:         in,
 		Out:        std.err,
 	})
+	if err != nil && ctx.Err() != nil {
+		// Connect stores nothing until the server handed over a login.
+		return interrupted("login cancelled: nothing was stored")
+	}
 	if err != nil {
 		return err
 	}
@@ -199,30 +203,57 @@ func runLogin(ctx context.Context, opts loginOptions, std stdio) error {
 	}
 	fmt.Fprintf(std.out, "Logged in to %s. The login is kept in %s.\n", base, store.Where())
 
-	// A first sync, so the monitor and the status line have data at once.
-	fmt.Fprintln(std.out, "Fetching your readings (up to 90 days)…")
-	n, err := syncOnce(ctx, e)
-	if err != nil {
-		fmt.Fprintf(std.out, "First sync did not finish (%v); `cgmtop` will retry.\n", err)
-		return nil
-	}
-	fmt.Fprintf(std.out, "Cached %d readings. Run `cgmtop` to watch them.\n", n)
-	return nil
+	return firstSync(ctx, e, std, "Fetching your readings (up to 90 days)…", "")
 }
 
-// ask reads one line from the terminal, hidden when secret.
-func ask(in *bufio.Reader, std stdio, prompt string, secret bool) (string, error) {
+// ask reads one line from the terminal, hidden when secret. Ctrl+C at the
+// prompt ends it with "login cancelled" and the terminal's echo back on: a
+// read blocked in the terminal would otherwise outlive the signal until
+// Enter was pressed.
+func ask(ctx context.Context, in *bufio.Reader, std stdio, prompt string, secret bool) (string, error) {
 	fmt.Fprint(std.err, prompt)
-	if f, ok := std.in.(*os.File); ok && secret && term.IsTerminal(int(f.Fd())) {
-		b, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(std.err)
-		return strings.TrimSpace(string(b)), err
+	type answer struct {
+		line string
+		err  error
 	}
-	line, err := in.ReadString('\n')
-	if err != nil && line == "" {
-		return "", errors.New("no answer on the terminal: give it with a flag or environment variable")
+	got := make(chan answer, 1)
+	f, ok := std.in.(*os.File)
+	hidden := ok && secret && term.IsTerminal(int(f.Fd()))
+	if hidden {
+		fd := int(f.Fd())
+		if state, err := term.GetState(fd); err == nil {
+			defer func() {
+				if ctx.Err() != nil {
+					term.Restore(fd, state) //nolint:errcheck // the best that can be done on the way out
+				}
+			}()
+		}
+		go func() {
+			b, err := term.ReadPassword(fd)
+			got <- answer{string(b), err}
+		}()
+	} else {
+		go func() {
+			line, err := in.ReadString('\n')
+			if err != nil && line != "" {
+				err = nil
+			}
+			got <- answer{line, err}
+		}()
 	}
-	return strings.TrimSpace(line), nil
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(std.err) // end the prompt's line
+		return "", interrupted("login cancelled: nothing was stored")
+	case a := <-got:
+		if hidden {
+			fmt.Fprintln(std.err) // the typed Enter was not echoed
+		}
+		if a.err != nil {
+			return "", errors.New("no answer on the terminal: give it with a flag or environment variable")
+		}
+		return strings.TrimSpace(a.line), nil
+	}
 }
 
 // syncOnce runs one sync pass for the account and returns readings added.

@@ -95,21 +95,11 @@ events and devices from the official API, the newest readings from Nightscout.`,
 
 // runLoginNightscout is `cgmtop login nightscout`.
 func runLoginNightscout(ctx context.Context, opts loginNightscoutOptions, std stdio) error {
-	e, err := loadEnv(opts.account)
+	e, err := loginEnv(opts.account, opts.storeKind, opts.nameGiven, opts.name)
 	if err != nil {
 		return err
 	}
 	cfg := e.cfg
-	if opts.storeKind != "" {
-		cfg.TokenStore = opts.storeKind
-	}
-	if opts.nameGiven {
-		nameAccount(&cfg, e.account, opts.name)
-	}
-	if err := cfg.Validate(); err != nil {
-		return usageError("%v", err)
-	}
-	e.cfg = cfg
 
 	in := bufio.NewReader(std.in)
 	site := strings.TrimSpace(opts.rawURL)
@@ -117,7 +107,10 @@ func runLoginNightscout(ctx context.Context, opts loginNightscoutOptions, std st
 		site = cfg.Account(e.account).Nightscout.URL
 	}
 	if site == "" {
-		if site, err = ask(in, std, "Nightscout site (the address you open in a browser): ", false); err != nil || site == "" {
+		if site, err = ask(ctx, in, std, "Nightscout site (the address you open in a browser): ", false); ctx.Err() != nil {
+			return err
+		}
+		if err != nil || site == "" {
 			return usageError("the site's address is needed: cgmtop login nightscout --url https://…")
 		}
 	}
@@ -129,7 +122,7 @@ func runLoginNightscout(ctx context.Context, opts loginNightscoutOptions, std st
 		return usageError("the URL holds a token (?token=…): give the address alone and the token when asked, so it never sits on a command line")
 	}
 
-	token, err := readSecret(in, std, opts.tokStdin, secretSource{
+	token, err := readSecret(ctx, in, std, opts.tokStdin, secretSource{
 		what: "token", flag: "--token-stdin", env: "CGMTOP_NIGHTSCOUT_TOKEN",
 		hint: "cgmtop reads with an access token that has the readable role (Admin Tools → Subjects on your site).\n" +
 			"Never give it the API_SECRET. Leave it empty only if the site is open to the public.",
@@ -157,6 +150,9 @@ func runLoginNightscout(ctx context.Context, opts loginNightscoutOptions, std st
 	if err == nil {
 		_, err = c.CheckRead(ctx)
 	}
+	if err != nil && ctx.Err() != nil {
+		return interrupted("login cancelled: nothing was stored")
+	}
 	var le *client.LoginError
 	if errors.As(err, &le) {
 		return errors.New(le.Msg + " (cgmtop did not try again)")
@@ -168,26 +164,16 @@ func runLoginNightscout(ctx context.Context, opts loginNightscoutOptions, std st
 	if err := store.Save(ctx, nightscoutLogin{Token: token, Subject: info.Subject, Updated: time.Now().UTC()}); err != nil {
 		return err
 	}
-	if err := gate.For(e.paths, e.account, config.SourceNightscout).Open(); err != nil {
-		return fmt.Errorf("clear the old refused-login mark: %w", err)
-	}
 	a := cfg.Account(e.account)
 	a.Nightscout = config.NightscoutSettings{URL: base}
 	cfg.SetAccount(e.account, a)
-	addSource(&cfg, e.account, config.SourceNightscout, opts.alone || !officialLoggedIn(e))
 	unitNote := ""
 	if info.UnitsSet && !unitsChosen(e.paths.ConfigFile) {
 		cfg.Units = info.Units.String()
 		unitNote = fmt.Sprintf(" Showing %s, as the site does (set `units` in %s to change).", cfg.Units, e.paths.ConfigFile)
 	}
-	if err := config.Save(e.paths.ConfigFile, cfg); err != nil {
+	if err := keepLogin(&e, cfg, config.SourceNightscout, opts.alone); err != nil {
 		return err
-	}
-	e.cfg = cfg
-	if !exists(markerPath(e)) {
-		if err := writeMarker(e, loginMarker{TokenStore: cfg.TokenStore, At: time.Now().UTC()}); err != nil {
-			return err
-		}
 	}
 	who := ""
 	if info.Subject != "" {
@@ -197,22 +183,10 @@ func runLoginNightscout(ctx context.Context, opts loginNightscoutOptions, std st
 	if hasWriteRights(info.Permissions) {
 		fmt.Fprintln(std.out, "Note: this token may also change the site; cgmtop only reads, so a token with just the readable role is safer.")
 	}
-	if cfg.Account(e.account).Hybrid() {
+	if e.cfg.Account(e.account).Hybrid() {
 		fmt.Fprintln(std.out, "This account now combines the official API (90 days, events, devices) with Nightscout (the newest readings, within seconds).")
 	}
-	fmt.Fprintln(std.out, "Fetching your readings…")
-	n, err := syncOnce(ctx, e)
-	// Whatever the engine learned before (the official API's hour, or the
-	// first sync's reading age) is wrong for Nightscout.
-	if serr := sourceAdded(ctx, e, config.SourceNightscout); serr != nil && err == nil {
-		err = serr
-	}
-	if err != nil {
-		fmt.Fprintf(std.out, "First sync did not finish (%v); `cgmtop` will retry.\n", err)
-		return nil
-	}
-	fmt.Fprintf(std.out, "Cached %d readings. Run `cgmtop` to watch them.\n", n)
-	return nil
+	return firstSync(ctx, e, std, "Fetching your readings…", config.SourceNightscout)
 }
 
 func orUnknown(s string) string {

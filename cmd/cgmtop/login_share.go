@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/client/dexcom"
-	"github.com/cgmtop/cgmtop/client/gate"
 	"github.com/cgmtop/cgmtop/client/share"
 	"github.com/cgmtop/cgmtop/config"
 )
@@ -69,21 +67,10 @@ events and devices from the official API, the newest readings from Share.`,
 
 // runLoginShare is `cgmtop login share`.
 func runLoginShare(ctx context.Context, opts loginShareOptions, std stdio) error {
-	e, err := loadEnv(opts.account)
+	e, err := loginEnv(opts.account, opts.storeKind, opts.nameGiven, opts.name)
 	if err != nil {
 		return err
 	}
-	cfg := e.cfg
-	if opts.storeKind != "" {
-		cfg.TokenStore = opts.storeKind
-	}
-	if opts.nameGiven {
-		nameAccount(&cfg, e.account, opts.name)
-	}
-	if err := cfg.Validate(); err != nil {
-		return usageError("%v", err)
-	}
-	e.cfg = cfg
 	if opts.username != "" && opts.accountID != "" {
 		return usageError("give --username or --account-id, not both")
 	}
@@ -91,7 +78,10 @@ func runLoginShare(ctx context.Context, opts loginShareOptions, std stdio) error
 	in := bufio.NewReader(std.in)
 	l := share.Login{Region: strings.ToLower(strings.TrimSpace(opts.region)), URL: opts.url, Username: opts.username, AccountID: strings.ToLower(opts.accountID)}
 	if l.Region == "" {
-		if l.Region, err = ask(in, std, "Dexcom Share region: us (United States), ous (outside the US) or jp (Japan, APAC): ", false); err != nil {
+		if l.Region, err = ask(ctx, in, std, "Dexcom Share region: us (United States), ous (outside the US) or jp (Japan, APAC): ", false); ctx.Err() != nil {
+			return err
+		}
+		if err != nil {
 			return usageError("the region is needed (--region us, ous or jp): cgmtop never guesses it, since a wrong one looks like a wrong password")
 		}
 		l.Region = strings.ToLower(l.Region)
@@ -103,7 +93,10 @@ func runLoginShare(ctx context.Context, opts loginShareOptions, std stdio) error
 		return usageError("--share-url: %v", err)
 	}
 	if l.Username == "" && l.AccountID == "" {
-		who, err := ask(in, std, "Dexcom user name, e-mail or phone (+<country><number>), or account id: ", false)
+		who, err := ask(ctx, in, std, "Dexcom user name, e-mail or phone (+<country><number>), or account id: ", false)
+		if ctx.Err() != nil {
+			return err
+		}
 		if err != nil || who == "" {
 			return usageError("a user name or account id is needed (--username or --account-id)")
 		}
@@ -116,7 +109,7 @@ func runLoginShare(ctx context.Context, opts loginShareOptions, std stdio) error
 	if l.AccountID != "" && !share.ValidID(l.AccountID) {
 		return usageError("--account-id %q: an account id looks like 01234567-89ab-cdef-0123-456789abcdef", l.AccountID)
 	}
-	l.Password, err = readSecret(in, std, opts.pwStdin, secretSource{
+	l.Password, err = readSecret(ctx, in, std, opts.pwStdin, secretSource{
 		what: "password", flag: "--password-stdin", env: "CGMTOP_SHARE_PASSWORD",
 		prompt: "Dexcom password (hidden): ",
 	})
@@ -136,6 +129,9 @@ func runLoginShare(ctx context.Context, opts loginShareOptions, std stdio) error
 	}
 	// One attempt: a refusal is never retried, here or in the background.
 	l, err = share.Connect(ctx, dexcom.NewHTTPClient(), userAgent(), l)
+	if err != nil && ctx.Err() != nil {
+		return interrupted("login cancelled: nothing was stored")
+	}
 	var le *client.LoginError
 	if errors.As(err, &le) {
 		return errors.New(le.Msg + " (cgmtop did not try again)")
@@ -146,37 +142,16 @@ func runLoginShare(ctx context.Context, opts loginShareOptions, std stdio) error
 	if err := store.Save(ctx, l); err != nil {
 		return err
 	}
-	if err := gate.For(e.paths, e.account, config.SourceShare).Open(); err != nil {
-		return fmt.Errorf("clear the old refused-login mark: %w", err)
-	}
+	cfg := e.cfg
 	a := cfg.Account(e.account)
 	a.Share = config.ShareSettings{Region: l.Region, URL: l.URL}
 	cfg.SetAccount(e.account, a)
-	addSource(&cfg, e.account, config.SourceShare, opts.alone || !officialLoggedIn(e))
-	if err := config.Save(e.paths.ConfigFile, cfg); err != nil {
+	if err := keepLogin(&e, cfg, config.SourceShare, opts.alone); err != nil {
 		return err
 	}
-	e.cfg = cfg
-	if !exists(markerPath(e)) {
-		if err := writeMarker(e, loginMarker{TokenStore: cfg.TokenStore, At: time.Now().UTC()}); err != nil {
-			return err
-		}
-	}
 	fmt.Fprintf(std.out, "Logged in to Dexcom Share, region %s. The login is kept in %s.\n", share.RegionName(l.Region), store.Where())
-	if cfg.Account(e.account).Hybrid() {
+	if e.cfg.Account(e.account).Hybrid() {
 		fmt.Fprintln(std.out, "This account now combines the official API (90 days, events, devices) with Share (the newest readings, within seconds).")
 	}
-	fmt.Fprintln(std.out, "Fetching your readings…")
-	n, err := syncOnce(ctx, e)
-	// Whatever the engine learned before (the official API's hour, or the
-	// first sync's reading age) is wrong for Share.
-	if serr := sourceAdded(ctx, e, config.SourceShare); serr != nil && err == nil {
-		err = serr
-	}
-	if err != nil {
-		fmt.Fprintf(std.out, "First sync did not finish (%v); `cgmtop` will retry.\n", err)
-		return nil
-	}
-	fmt.Fprintf(std.out, "Cached %d readings. Run `cgmtop` to watch them.\n", n)
-	return nil
+	return firstSync(ctx, e, std, "Fetching your readings…", config.SourceShare)
 }

@@ -32,6 +32,9 @@ const (
 	exitFailed = 1  // the command could not do its work; the message says why
 	exitUsage  = 2  // a mistake on the command line: nothing was done
 	exitConfig = 78 // EX_CONFIG: only the user can help (`sync --daemon` with no valid login)
+	// exitInterrupted is the shells' 128+SIGINT: Ctrl+C (or SIGTERM, SIGHUP)
+	// stopped a command before it finished its work.
+	exitInterrupted = 130
 )
 
 // stdio is the terminal a command talks to; tests swap it.
@@ -98,6 +101,12 @@ func usageError(format string, a ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
 }
 
+// interrupted is a command stopped by a signal before it finished: exit
+// code 130, with msg saying what was and was not done.
+func interrupted(msg string) error {
+	return &exitError{code: exitInterrupted, err: errors.New(msg)}
+}
+
 // run is the whole command line: it runs args and returns the exit code.
 // Errors are printed here, once, as one line on stderr.
 func run(ctx context.Context, args []string, std stdio) int {
@@ -123,6 +132,10 @@ func run(ctx context.Context, args []string, std stdio) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		code = ee.code
+	} else if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// A signal cut the command short; "context canceled" means
+		// nothing to a user.
+		code, err = exitInterrupted, errors.New("interrupted before it finished")
 	}
 	if msg := err.Error(); msg != "" {
 		fmt.Fprintln(std.err, "cgmtop:", msg)

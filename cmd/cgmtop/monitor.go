@@ -258,6 +258,7 @@ func monitor(ctx context.Context, s monitorSetup) error {
 		Demo:       s.demo,
 		Name:       alertName(s.env),
 		Account:    s.env.account,
+		Sources:    s.env.cfg.Account(s.env.account).Sources,
 	})
 	// Each frame is written as soon as Update makes it, not at the
 	// renderer's next tick (see monitorFPS).

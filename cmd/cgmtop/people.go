@@ -123,7 +123,8 @@ func monitorPeople(ctx context.Context, setups []monitorSetup, saveUnits func(st
 		cfg.ASCII = cfg.ASCII || ascii
 		people[i] = tui.Person{
 			Options: tui.Options{Config: cfg, Clock: s.clock, Theme: th, Demo: s.demo, ASCIIOnly: ascii,
-				Name: s.env.cfg.DisplayName(s.env.account), Account: s.env.account},
+				Name: s.env.cfg.DisplayName(s.env.account), Account: s.env.account,
+				Sources: s.env.cfg.Account(s.env.account).Sources},
 			Source: sourceLabel(s.env.cfg.Account(s.env.account)),
 		}
 		stores[i] = newLateStore()

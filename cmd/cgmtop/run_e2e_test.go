@@ -48,16 +48,24 @@ func execBinary(t *testing.T, bin string, env []string, stdin io.Reader, stdout,
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, stdin, stdout, stderr
-	err := cmd.Run()
+	code, ok := exitCode(cmd.Run())
+	if !ok {
+		t.Fatalf("cgmtop %s: did not run to an exit", strings.Join(args, " "))
+	}
+	return code
+}
+
+// exitCode is the code a run of cgmtop exited with, from exec's error; ok
+// is false when it did not run to an exit of its own.
+func exitCode(err error) (code int, ok bool) {
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
-		return 0
+		return 0, true
 	case errors.As(err, &ee):
-		return ee.ExitCode()
+		return ee.ExitCode(), ee.Exited()
 	}
-	t.Fatalf("cgmtop %s: %v", strings.Join(args, " "), err)
-	return 0
+	return -1, false
 }
 
 // runCgmtop is cgmtopRun with no input.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -23,7 +24,7 @@ type secretSource struct {
 // variable when it is set, else at a hidden prompt. Only the line ending
 // is cut from standard input and nothing from the environment: a password
 // may begin or end with a space. (The prompt trims, as ask does.)
-func readSecret(in *bufio.Reader, std stdio, fromStdin bool, s secretSource) (string, error) {
+func readSecret(ctx context.Context, in *bufio.Reader, std stdio, fromStdin bool, s secretSource) (string, error) {
 	switch {
 	case fromStdin:
 		line, err := in.ReadString('\n')
@@ -37,5 +38,5 @@ func readSecret(in *bufio.Reader, std stdio, fromStdin bool, s secretSource) (st
 	if s.hint != "" {
 		fmt.Fprintln(std.err, s.hint)
 	}
-	return ask(in, std, s.prompt, true)
+	return ask(ctx, in, std, s.prompt, true)
 }

@@ -17,7 +17,7 @@ func TestReadSecret(t *testing.T) {
 	read := func(input string, fromStdin bool) (string, string, error) {
 		var errOut bytes.Buffer
 		std := stdio{in: strings.NewReader(input), out: &bytes.Buffer{}, err: &errOut}
-		got, err := readSecret(bufio.NewReader(std.in), std, fromStdin, src)
+		got, err := readSecret(t.Context(), bufio.NewReader(std.in), std, fromStdin, src)
 		return got, errOut.String(), err
 	}
 

@@ -108,7 +108,11 @@ func runSync(ctx context.Context, opts syncOptions, std stdio) error {
 		return err
 	}
 
-	res, err := a.once(ctx)
+	runCtx := ctx
+	if !opts.background {
+		runCtx = sayRateLimitWaits(ctx, std.err)
+	}
+	res, err := a.once(runCtx)
 	if opts.background {
 		if err != nil && !errors.Is(err, syncer.ErrBusy) {
 			a.log.Warn("background sync failed", "err", err)
@@ -118,6 +122,9 @@ func runSync(ctx context.Context, opts syncOptions, std stdio) error {
 	if errors.Is(err, syncer.ErrBusy) {
 		fmt.Fprintln(std.out, "Another cgmtop is syncing this account right now; its readings will be in the cache shortly.")
 		return nil
+	}
+	if ctx.Err() != nil {
+		return interrupted("sync interrupted: run `cgmtop sync` again to finish")
 	}
 	if err != nil {
 		return err
