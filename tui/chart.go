@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
-	"github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/cgmtop/cgmtop/client"
@@ -44,6 +43,7 @@ type chartPane struct {
 	view    string
 	caption string // the caption row above the chart (medium and full layouts)
 	n       int    // drawings so far
+	plot    chartPlot
 }
 
 // chartKey is what a chart or sparkline is drawn from, with the data (a
@@ -132,48 +132,10 @@ func (p *chartPane) draw(in chartInput) {
 	for _, v := range sc.ticks {
 		labelWidth = max(labelWidth, len(in.unit.Format(v)))
 	}
-	blank := strings.Repeat(" ", labelWidth)
 	st := in.theme.Styles
-	c := timeserieslinechart.New(w, h,
-		timeserieslinechart.WithXYSteps(1, 1),
-		// Labels are drawn below, at the thresholds and on round hours;
-		// the formatters only reserve their room.
-		timeserieslinechart.WithYLabelFormatter(func(int, float64) string { return blank }),
-		timeserieslinechart.WithXLabelFormatter(func(int, float64) string { return "" }),
-		timeserieslinechart.WithAxesStyles(st.Axis, st.Axis),
-	)
-	c.AutoMinX, c.AutoMaxX, c.AutoMinY, c.AutoMaxY = false, false, false, false
-	c.SetTimeRange(in.from, in.to)
-	c.SetYRange(minY, maxY)
-	c.SetViewTimeAndYRange(in.from, in.to, minY, maxY)
+	c := p.plot.reset(w, h, labelWidth, st.Axis, in.from, in.to, minY, maxY)
 
-	// One data set per unbroken run of one colour band: a gap ends a run
-	// (no line across it) and so does a change of band (the new run
-	// starts at the last point of the old, so the line stays joined).
-	run := -1
-	name := ""
-	var prev point
-	var prevBand theme.Range
-	for i, pt := range pts {
-		band := classify(pt.v, in.thresholds)
-		gap := i > 0 && pt.t.Sub(prev.t) > gapAfter
-		if i == 0 || gap || band != prevBand {
-			run++
-			name = fmt.Sprintf("%06d", run) // DrawBrailleAll draws in name order
-			c.SetDataSetStyle(name, in.theme.Block(band))
-			if i > 0 && !gap {
-				c.PushDataSet(name, timeserieslinechart.TimePoint{Time: prev.t, Value: prev.v})
-			}
-		}
-		c.PushDataSet(name, timeserieslinechart.TimePoint{Time: pt.t, Value: pt.v})
-		prev, prevBand = pt, band
-	}
-	if len(pts) > 0 {
-		c.DrawBrailleAll()
-	} else {
-		c.Clear()
-		c.DrawXYAxisAndLabel()
-	}
+	p.plot.drawLine(pts, in.thresholds, in.theme)
 
 	g := chartGeometry{
 		left:   c.Origin().X + 1,
