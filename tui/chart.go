@@ -8,6 +8,7 @@ import (
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/config"
@@ -44,6 +45,7 @@ type chartPane struct {
 	caption string // the caption row above the chart (medium and full layouts)
 	n       int    // drawings so far
 	plot    chartPlot
+	runs    runRenders
 }
 
 // chartKey is what a chart or sparkline is drawn from, with the data (a
@@ -203,7 +205,7 @@ func (p *chartPane) draw(in chartInput) {
 		}
 		cv.SetCell(canvas.Point{X: g.col(e.Time), Y: axisY}, canvas.NewCellWithStyle(eventMark(e.Type), st.Accent))
 	}
-	p.view = canvasView(cv)
+	p.view = p.runs.canvasView(cv)
 }
 
 // eventMark is the letter an event is marked with on the chart.
@@ -257,7 +259,8 @@ func (g chartGeometry) col(t time.Time) int {
 // Render per run of cells in the same style rather than one per cell:
 // the same screen in a fraction of the time and of the escapes, which
 // is most of a redraw at 120x40.
-func canvasView(cv *canvas.Model) string {
+func (rr *runRenders) canvasView(cv *canvas.Model) string {
+	rr.begin()
 	w, h := cv.Width(), cv.Height()
 	var b, run strings.Builder
 	b.Grow(w * h * 4)
@@ -271,7 +274,7 @@ func canvasView(cv *canvas.Model) string {
 			c := cv.Cell(canvas.Point{X: x, Y: y})
 			if k := keyOfStyle(c.Style); x == 0 || k != curKey {
 				if run.Len() > 0 {
-					b.WriteString(cur.Render(run.String()))
+					b.WriteString(rr.render(cur, curKey, run.String()))
 					run.Reset()
 				}
 				cur, curKey = c.Style, k
@@ -283,11 +286,54 @@ func canvasView(cv *canvas.Model) string {
 			}
 		}
 		if run.Len() > 0 {
-			b.WriteString(cur.Render(run.String()))
+			b.WriteString(rr.render(cur, curKey, run.String()))
 			run.Reset()
 		}
 	}
+	rr.end()
 	return b.String()
+}
+
+// runRenders keeps the runs of the chart as rendered at its last drawing.
+// The minute's tick slides the line by a column or so but leaves nine runs
+// in ten as they were (the blank stretches, axes, labels and much of the
+// braille), and a lipgloss Render per run was the dearest part of a
+// redraw left once the canvas was kept.
+type runRenders struct {
+	profile    termenv.Profile // the colour profile they were rendered for
+	last, this map[styledRun]string
+}
+
+// styledRun is a run of cells: its style and its text.
+type styledRun struct {
+	style styleKey
+	text  string
+}
+
+func (rr *runRenders) begin() {
+	// A run renders differently under another profile (only tests switch).
+	if p := lipgloss.ColorProfile(); rr.this == nil || p != rr.profile {
+		rr.profile, rr.last, rr.this = p, map[styledRun]string{}, map[styledRun]string{}
+	}
+}
+
+func (rr *runRenders) render(s lipgloss.Style, k styleKey, text string) string {
+	r := styledRun{k, text}
+	out, ok := rr.this[r]
+	if !ok {
+		if out, ok = rr.last[r]; !ok {
+			out = s.Render(text)
+		}
+		rr.this[r] = out
+	}
+	return out
+}
+
+// end keeps only this drawing's runs for the next: what the chart no
+// longer shows is dropped, so the cache never outgrows one screen.
+func (rr *runRenders) end() {
+	rr.last, rr.this = rr.this, rr.last
+	clear(rr.this)
 }
 
 // styleKey tells apart the styles a chart's cells carry: colours and

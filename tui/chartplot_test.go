@@ -8,6 +8,8 @@ import (
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
 	"github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/config"
@@ -117,6 +119,37 @@ func TestChartPlotMatchesNtcharts(t *testing.T) {
 		}
 		if braille == 0 && len(c.pts) > 0 {
 			t.Errorf("%s: no braille drawn, the comparison shows nothing", c.name)
+		}
+	}
+}
+
+// TestChartPaneReuseDrawsAsNew slides a kept chart pane through minutes,
+// sizes and colour profiles and checks each drawing, escapes and all,
+// against a new pane's: what the pane keeps between drawings (its
+// linechart, its rendered runs) never shows.
+func TestChartPaneReuseDrawsAsNew(t *testing.T) {
+	defer lipgloss.SetColorProfile(termenv.Ascii)
+	m := load(t, normalStore(), config.Default(), 120, 40)
+	var kept chartPane
+	for i, c := range []struct {
+		w, h    int
+		profile termenv.Profile
+	}{
+		{120, 30, termenv.TrueColor}, {120, 30, termenv.TrueColor}, {80, 17, termenv.TrueColor},
+		{120, 30, termenv.ANSI256}, {120, 30, termenv.Ascii}, {120, 30, termenv.TrueColor},
+	} {
+		lipgloss.SetColorProfile(c.profile)
+		in := m.chartInputFor(c.w, c.h)
+		in.to = testNow.Add(time.Duration(i) * time.Minute)
+		in.from = in.to.Add(-24 * time.Hour)
+		kept.Update(in, m.dataGen, 3, false)
+		var fresh chartPane
+		fresh.Update(in, m.dataGen, 3, false)
+		if kept.View() != fresh.View() {
+			t.Fatalf("drawing %d (%dx%d, profile %v): the kept pane draws\n%s\na new one\n%s", i, c.w, c.h, c.profile, kept.View(), fresh.View())
+		}
+		if c.profile == termenv.TrueColor && !strings.Contains(kept.View(), "\x1b[38;2;") {
+			t.Fatalf("drawing %d: no colour under TrueColor, the comparison shows nothing", i)
 		}
 	}
 }
