@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
 	"github.com/charmbracelet/lipgloss"
@@ -262,8 +263,9 @@ func (g chartGeometry) col(t time.Time) int {
 func (rr *runRenders) canvasView(cv *canvas.Model) string {
 	rr.begin()
 	w, h := cv.Width(), cv.Height()
-	var b, run strings.Builder
+	var b strings.Builder
 	b.Grow(w * h * 4)
+	run := rr.run[:0]
 	for y := range h {
 		if y > 0 {
 			b.WriteByte('\n')
@@ -273,67 +275,74 @@ func (rr *runRenders) canvasView(cv *canvas.Model) string {
 		for x := range w {
 			c := cv.Cell(canvas.Point{X: x, Y: y})
 			if k := keyOfStyle(c.Style); x == 0 || k != curKey {
-				if run.Len() > 0 {
-					b.WriteString(rr.render(cur, curKey, run.String()))
-					run.Reset()
+				if len(run) > 0 {
+					b.WriteString(rr.render(cur, curKey, run))
+					run = run[:0]
 				}
 				cur, curKey = c.Style, k
 			}
 			if c.Rune == 0 {
-				run.WriteByte(' ')
+				run = append(run, ' ')
 			} else {
-				run.WriteRune(c.Rune)
+				run = utf8.AppendRune(run, c.Rune)
 			}
 		}
-		if run.Len() > 0 {
-			b.WriteString(rr.render(cur, curKey, run.String()))
-			run.Reset()
+		if len(run) > 0 {
+			b.WriteString(rr.render(cur, curKey, run))
+			run = run[:0]
 		}
 	}
+	rr.run = run
 	rr.end()
 	return b.String()
 }
 
-// runRenders keeps the runs of the chart as rendered at its last drawing.
-// The minute's tick slides the line by a column or so but leaves nine runs
-// in ten as they were (the blank stretches, axes, labels and much of the
-// braille), and a lipgloss Render per run was the dearest part of a
-// redraw left once the canvas was kept.
+// runRenders keeps the runs of the chart as rendered at its last drawing,
+// by style and text. The minute's tick slides the line by a column or so
+// but leaves nine runs in ten as they were (the blank stretches, axes,
+// labels and much of the braille), and a lipgloss Render per run was the
+// dearest part of a redraw left once the canvas was kept.
 type runRenders struct {
 	profile    termenv.Profile // the colour profile they were rendered for
-	last, this map[styledRun]string
-}
-
-// styledRun is a run of cells: its style and its text.
-type styledRun struct {
-	style styleKey
-	text  string
+	last, this map[styleKey]map[string]string
+	run        []byte // the run being read, kept for its room
 }
 
 func (rr *runRenders) begin() {
 	// A run renders differently under another profile (only tests switch).
 	if p := lipgloss.ColorProfile(); rr.this == nil || p != rr.profile {
-		rr.profile, rr.last, rr.this = p, map[styledRun]string{}, map[styledRun]string{}
+		rr.profile, rr.last, rr.this = p, map[styleKey]map[string]string{}, map[styleKey]map[string]string{}
 	}
 }
 
-func (rr *runRenders) render(s lipgloss.Style, k styleKey, text string) string {
-	r := styledRun{k, text}
-	out, ok := rr.this[r]
-	if !ok {
-		if out, ok = rr.last[r]; !ok {
-			out = s.Render(text)
-		}
-		rr.this[r] = out
+// render is the run in its style, from this drawing's or the last's
+// runs or else rendered. The text is looked up as bytes, which costs no
+// string, and made a string only to be kept.
+func (rr *runRenders) render(s lipgloss.Style, k styleKey, text []byte) string {
+	if out, ok := rr.this[k][string(text)]; ok {
+		return out
 	}
+	out, ok := rr.last[k][string(text)]
+	if !ok {
+		out = s.Render(string(text))
+	}
+	byText := rr.this[k]
+	if byText == nil {
+		byText = map[string]string{}
+		rr.this[k] = byText
+	}
+	byText[string(text)] = out
 	return out
 }
 
 // end keeps only this drawing's runs for the next: what the chart no
-// longer shows is dropped, so the cache never outgrows one screen.
+// longer shows is dropped, so the cache never outgrows one screen. The
+// emptied maps (one per style: a handful) keep their room for the next.
 func (rr *runRenders) end() {
 	rr.last, rr.this = rr.this, rr.last
-	clear(rr.this)
+	for _, byText := range rr.this {
+		clear(byText)
+	}
 }
 
 // styleKey tells apart the styles a chart's cells carry: colours and

@@ -52,6 +52,7 @@ func (pl *chartPlot) reset(w, h, labelWidth int, axis lipgloss.Style, from, to t
 			linechart.WithXLabelFormatter(func(int, float64) string { return "" }),
 		)
 		pl.made, pl.w, pl.h, pl.labelWidth = true, w, h, labelWidth
+		pl.grid = nil // made below, for the new graph size
 	} else {
 		// Fill leaves the rows where they are; Clear would allocate them again.
 		pl.lc.Canvas.Fill(canvas.Cell{})
@@ -72,7 +73,13 @@ func (pl *chartPlot) reset(w, h, labelWidth int, axis lipgloss.Style, from, to t
 		X: float64(gw) / (lc.ViewMaxX() - lc.ViewMinX()),
 		Y: float64(lc.Origin().Y) / (lc.ViewMaxY() - lc.ViewMinY()),
 	}
-	pl.grid = graph.NewBrailleGrid(gw, gh, 0, float64(gw), 0, float64(gh))
+	// The graph's size follows from the linechart's, so a grid made
+	// with the linechart fits until the next is made.
+	if pl.grid == nil {
+		pl.grid = graph.NewBrailleGrid(gw, gh, 0, float64(gw), 0, float64(gh))
+	} else {
+		pl.grid.Clear()
+	}
 	// owner is not cleared: a cell is drawn only if a dot was set in it,
 	// and that set its owner.
 	if n := gw * gh; cap(pl.owner) < n {
