@@ -5,10 +5,11 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
-	"github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/config"
@@ -44,6 +45,8 @@ type chartPane struct {
 	view    string
 	caption string // the caption row above the chart (medium and full layouts)
 	n       int    // drawings so far
+	plot    chartPlot
+	runs    runRenders
 }
 
 // chartKey is what a chart or sparkline is drawn from, with the data (a
@@ -132,48 +135,10 @@ func (p *chartPane) draw(in chartInput) {
 	for _, v := range sc.ticks {
 		labelWidth = max(labelWidth, len(in.unit.Format(v)))
 	}
-	blank := strings.Repeat(" ", labelWidth)
 	st := in.theme.Styles
-	c := timeserieslinechart.New(w, h,
-		timeserieslinechart.WithXYSteps(1, 1),
-		// Labels are drawn below, at the thresholds and on round hours;
-		// the formatters only reserve their room.
-		timeserieslinechart.WithYLabelFormatter(func(int, float64) string { return blank }),
-		timeserieslinechart.WithXLabelFormatter(func(int, float64) string { return "" }),
-		timeserieslinechart.WithAxesStyles(st.Axis, st.Axis),
-	)
-	c.AutoMinX, c.AutoMaxX, c.AutoMinY, c.AutoMaxY = false, false, false, false
-	c.SetTimeRange(in.from, in.to)
-	c.SetYRange(minY, maxY)
-	c.SetViewTimeAndYRange(in.from, in.to, minY, maxY)
+	c := p.plot.reset(w, h, labelWidth, st.Axis, in.from, in.to, minY, maxY)
 
-	// One data set per unbroken run of one colour band: a gap ends a run
-	// (no line across it) and so does a change of band (the new run
-	// starts at the last point of the old, so the line stays joined).
-	run := -1
-	name := ""
-	var prev point
-	var prevBand theme.Range
-	for i, pt := range pts {
-		band := classify(pt.v, in.thresholds)
-		gap := i > 0 && pt.t.Sub(prev.t) > gapAfter
-		if i == 0 || gap || band != prevBand {
-			run++
-			name = fmt.Sprintf("%06d", run) // DrawBrailleAll draws in name order
-			c.SetDataSetStyle(name, in.theme.Block(band))
-			if i > 0 && !gap {
-				c.PushDataSet(name, timeserieslinechart.TimePoint{Time: prev.t, Value: prev.v})
-			}
-		}
-		c.PushDataSet(name, timeserieslinechart.TimePoint{Time: pt.t, Value: pt.v})
-		prev, prevBand = pt, band
-	}
-	if len(pts) > 0 {
-		c.DrawBrailleAll()
-	} else {
-		c.Clear()
-		c.DrawXYAxisAndLabel()
-	}
+	p.plot.drawLine(pts, in.thresholds, in.theme)
 
 	g := chartGeometry{
 		left:   c.Origin().X + 1,
@@ -241,7 +206,7 @@ func (p *chartPane) draw(in chartInput) {
 		}
 		cv.SetCell(canvas.Point{X: g.col(e.Time), Y: axisY}, canvas.NewCellWithStyle(eventMark(e.Type), st.Accent))
 	}
-	p.view = canvasView(cv)
+	p.view = p.runs.canvasView(cv)
 }
 
 // eventMark is the letter an event is marked with on the chart.
@@ -295,10 +260,12 @@ func (g chartGeometry) col(t time.Time) int {
 // Render per run of cells in the same style rather than one per cell:
 // the same screen in a fraction of the time and of the escapes, which
 // is most of a redraw at 120x40.
-func canvasView(cv *canvas.Model) string {
+func (rr *runRenders) canvasView(cv *canvas.Model) string {
+	rr.begin()
 	w, h := cv.Width(), cv.Height()
-	var b, run strings.Builder
+	var b strings.Builder
 	b.Grow(w * h * 4)
+	run := rr.run[:0]
 	for y := range h {
 		if y > 0 {
 			b.WriteByte('\n')
@@ -308,24 +275,74 @@ func canvasView(cv *canvas.Model) string {
 		for x := range w {
 			c := cv.Cell(canvas.Point{X: x, Y: y})
 			if k := keyOfStyle(c.Style); x == 0 || k != curKey {
-				if run.Len() > 0 {
-					b.WriteString(cur.Render(run.String()))
-					run.Reset()
+				if len(run) > 0 {
+					b.WriteString(rr.render(cur, curKey, run))
+					run = run[:0]
 				}
 				cur, curKey = c.Style, k
 			}
 			if c.Rune == 0 {
-				run.WriteByte(' ')
+				run = append(run, ' ')
 			} else {
-				run.WriteRune(c.Rune)
+				run = utf8.AppendRune(run, c.Rune)
 			}
 		}
-		if run.Len() > 0 {
-			b.WriteString(cur.Render(run.String()))
-			run.Reset()
+		if len(run) > 0 {
+			b.WriteString(rr.render(cur, curKey, run))
+			run = run[:0]
 		}
 	}
+	rr.run = run
+	rr.end()
 	return b.String()
+}
+
+// runRenders keeps the runs of the chart as rendered at its last drawing,
+// by style and text. The minute's tick slides the line by a column or so
+// but leaves nine runs in ten as they were (the blank stretches, axes,
+// labels and much of the braille), and a lipgloss Render per run was the
+// dearest part of a redraw left once the canvas was kept.
+type runRenders struct {
+	profile    termenv.Profile // the colour profile they were rendered for
+	last, this map[styleKey]map[string]string
+	run        []byte // the run being read, kept for its room
+}
+
+func (rr *runRenders) begin() {
+	// A run renders differently under another profile (only tests switch).
+	if p := lipgloss.ColorProfile(); rr.this == nil || p != rr.profile {
+		rr.profile, rr.last, rr.this = p, map[styleKey]map[string]string{}, map[styleKey]map[string]string{}
+	}
+}
+
+// render is the run in its style, from this drawing's or the last's
+// runs or else rendered. The text is looked up as bytes, which costs no
+// string, and made a string only to be kept.
+func (rr *runRenders) render(s lipgloss.Style, k styleKey, text []byte) string {
+	if out, ok := rr.this[k][string(text)]; ok {
+		return out
+	}
+	out, ok := rr.last[k][string(text)]
+	if !ok {
+		out = s.Render(string(text))
+	}
+	byText := rr.this[k]
+	if byText == nil {
+		byText = map[string]string{}
+		rr.this[k] = byText
+	}
+	byText[string(text)] = out
+	return out
+}
+
+// end keeps only this drawing's runs for the next: what the chart no
+// longer shows is dropped, so the cache never outgrows one screen. The
+// emptied maps (one per style: a handful) keep their room for the next.
+func (rr *runRenders) end() {
+	rr.last, rr.this = rr.this, rr.last
+	for _, byText := range rr.this {
+		clear(byText)
+	}
 }
 
 // styleKey tells apart the styles a chart's cells carry: colours and
