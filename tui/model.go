@@ -20,6 +20,7 @@ import (
 	"github.com/cgmtop/cgmtop/clock"
 	"github.com/cgmtop/cgmtop/config"
 	"github.com/cgmtop/cgmtop/stats"
+	"github.com/cgmtop/cgmtop/statusline"
 	"github.com/cgmtop/cgmtop/theme"
 )
 
@@ -604,12 +605,31 @@ func (m *Model) sourceError() string {
 	case m.loadErr != nil:
 		e = m.loadErr.Error()
 	}
+	if statusline.Reason(e) == statusline.ReasonRateLimited {
+		e = m.rateLimitWait(e)
+	}
 	if e != m.errIn {
 		// Kept: the error is read on every message, and rewriting it
 		// would allocate each time.
 		m.errIn, m.errOut = e, forAccount(e, m.account)
 	}
 	return m.errOut
+}
+
+// rateLimitWait replaces a rate limit's wait ("waiting 1m30s", "retrying
+// in 1m30s"), which was counted from when the error came and would never
+// count down, with the time of the next try, as the sync pane says it.
+func (m *Model) rateLimitWait(e string) string {
+	for _, wait := range []string{"; waiting ", ": retrying in "} {
+		if i := strings.Index(e, wait); i >= 0 {
+			e = e[:i]
+			if next := m.sync.NextPoll; next.After(m.now) {
+				e += "; next try at " + next.In(m.loc).Format("15:04")
+			}
+			break
+		}
+	}
+	return e
 }
 
 // loginCommand is a command an error tells the user to run to log in.

@@ -90,3 +90,23 @@ func TestSourceSaysWhatTheSourceKeeps(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimitSaysWhenNotHowLong: the error of a rate limit said the wait
+// Dexcom gave ("waiting 1m30s"), counted from when it came, and kept saying
+// it while the wait ran out. It says the time of the next try instead.
+func TestRateLimitSaysWhenNotHowLong(t *testing.T) {
+	for _, e := range []string{
+		"rate-limited: Dexcom asked cgmtop to slow down; waiting 1m30s",
+		"rate limited by the server: retrying in 1m30s",
+	} {
+		s := normalStore()
+		s.sync.LastError, s.sync.NextPoll = e, testNow.Add(150*time.Second)
+		screen := load(t, s, config.Default(), 120, 40).View()
+		if strings.Contains(screen, "1m30s") {
+			t.Errorf("%q: the screen still counts the wait from when it came:\n%s", e, screen)
+		}
+		if !strings.Contains(screen, "; next try at 14:07") {
+			t.Errorf("%q: the error does not say when the next try is:\n%s", e, screen)
+		}
+	}
+}

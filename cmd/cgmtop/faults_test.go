@@ -49,7 +49,7 @@ func TestFaultWords(t *testing.T) {
 		passes  bool   // the fault passes: the next sync brings readings
 	}{
 		{name: "429", fault: &emulator.Fault{Kind: emulator.RateLimit, RetryAfter: 20 * time.Minute, Count: -1},
-			status: "cgm: rate-limited", monitor: "rate-limited: Dexcom asked cgmtop to slow down; waiting 20m0s", short: "rate-limited"},
+			status: "cgm: rate-limited", monitor: "rate-limited: Dexcom asked cgmtop to slow down; next try at ", short: "rate-limited"},
 		{name: "500", fault: &emulator.Fault{Kind: emulator.ServerError, Count: -1},
 			status: "cgm: server error", monitor: "server error: Dexcom is having trouble (HTTP 500); retrying later", short: "Dexcom server error"},
 		{name: "slow server", fault: &emulator.Fault{Kind: emulator.Slow, Delay: 5 * time.Second, Count: -1},
