@@ -1,11 +1,9 @@
 package tui
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,27 +11,9 @@ import (
 
 	"github.com/cgmtop/cgmtop/client"
 	"github.com/cgmtop/cgmtop/config"
+	"github.com/cgmtop/cgmtop/internal/testio"
 	"github.com/cgmtop/cgmtop/theme"
 )
-
-// syncBuffer collects what the App's people write to the terminal (bells,
-// notifications), from the goroutines the commands would run in.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // errLoggedOutTest is what the follower says after a logout: it does not
 // know whose login it was; the App has it name Dan's account.
@@ -69,7 +49,7 @@ func fourPeople() ([]Person, []*memStore) {
 
 // loadApp builds an App on people, at w×h, and runs every person's first
 // load as the program would.
-func loadApp(t testing.TB, people []Person, w, h int, out *syncBuffer) *App {
+func loadApp(t testing.TB, people []Person, w, h int, out *testio.Buffer) *App {
 	t.Helper()
 	a := NewApp(AppOptions{People: people, Clock: fixedClock{testNow}, Theme: theme.Dark()})
 	for i := range a.people {
@@ -132,13 +112,23 @@ func TestAppGolden(t *testing.T) {
 	for _, size := range [][2]int{{30, 8}, {80, 24}, {120, 40}, {200, 60}, {50, 4}, {40, 12}} {
 		name := fmt.Sprintf("overview_%dx%d", size[0], size[1])
 		t.Run(name, func(t *testing.T) {
-			people, _ := fourPeople()
-			a := loadApp(t, people, size[0], size[1], nil)
-			got := a.View()
-			checkSize(t, got, size[0], size[1])
-			checkGolden(t, name, got)
+			appGolden(t, name, size[0], size[1])
 		})
 	}
+}
+
+// appGolden checks the four people's overview at w x h, after keys, against
+// the golden file name.
+func appGolden(t *testing.T, name string, w, h int, keys ...string) {
+	t.Helper()
+	people, _ := fourPeople()
+	a := loadApp(t, people, w, h, nil)
+	for _, k := range keys {
+		a = appStep(t, a, appKey(k))
+	}
+	got := a.View()
+	checkSize(t, got, w, h)
+	checkGolden(t, name, got)
 }
 
 // TestAppOrder: the most urgent first, whatever the account order.
@@ -262,7 +252,7 @@ func TestAppKeys(t *testing.T) {
 // his screen open, and the bell is his alone.
 func TestAppAlertsForHiddenPeople(t *testing.T) {
 	people, _ := fourPeople()
-	var out syncBuffer
+	var out testio.Buffer
 	a := loadApp(t, people, 80, 24, &out)
 	if a.open != -1 {
 		t.Fatalf("the App should start on the overview")
@@ -385,12 +375,7 @@ func TestAppHelpGolden(t *testing.T) {
 	for _, size := range [][2]int{{30, 8}, {80, 24}, {50, 4}} {
 		name := fmt.Sprintf("overview_help_%dx%d", size[0], size[1])
 		t.Run(name, func(t *testing.T) {
-			people, _ := fourPeople()
-			a := loadApp(t, people, size[0], size[1], nil)
-			a = appStep(t, a, appKey("?"))
-			got := a.View()
-			checkSize(t, got, size[0], size[1])
-			checkGolden(t, name, got)
+			appGolden(t, name, size[0], size[1], "?")
 		})
 	}
 }
@@ -556,10 +541,5 @@ func TestForAccount(t *testing.T) {
 // TestAppSnoozeGolden: after s, Ben's row says snoozed and the footer
 // whose alert it was.
 func TestAppSnoozeGolden(t *testing.T) {
-	people, _ := fourPeople()
-	a := loadApp(t, people, 40, 12, nil)
-	a = appStep(t, a, appKey("s"))
-	got := a.View()
-	checkSize(t, got, 40, 12)
-	checkGolden(t, "overview_snoozed_40x12", got)
+	appGolden(t, "overview_snoozed_40x12", 40, 12, "s")
 }
