@@ -178,17 +178,7 @@ func TestAppOrder(t *testing.T) {
 func TestAppKeys(t *testing.T) {
 	people, _ := fourPeople()
 	a := loadApp(t, people, 100, 30, nil)
-	key := func(s string) tea.KeyMsg {
-		switch s {
-		case "esc":
-			return tea.KeyMsg{Type: tea.KeyEsc}
-		case "enter":
-			return tea.KeyMsg{Type: tea.KeyEnter}
-		case "down":
-			return tea.KeyMsg{Type: tea.KeyDown}
-		}
-		return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
-	}
+	key := appKey
 	a = appStep(t, a, key("1"))
 	if a.open != 0 || !strings.Contains(a.View(), "Statistics") {
 		t.Fatalf("1 did not open Ana's monitor:\n%s", a.View())
